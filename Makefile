@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+# xdpsec: IPsec (ESP/AH) datapath on XDP/AF_XDP with a PF_KEY controller.
+# `make help` lists the targets.  Output goes to $(O) (default build/);
+# quiet unless V=1.  SAN=1 builds the userspace with ASan+UBSan into
+# build-asan/ by default.
+
+SAN ?= 0
+ifeq ($(SAN),1)
+O ?= build-asan
+else
+O ?= build
+endif
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/')
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter -Werror
+CFLAGS ?= -O2 -g
+CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O) -MMD -MP
+LDLIBS := $(shell pkg-config --libs libbpf libxdp libcrypto 2>/dev/null || \
+		echo -lbpf -lxdp -lcrypto) -lpthread
+ifeq ($(SAN),1)
+CC := clang
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Iinclude -Ibpf -I/usr/include/$(shell uname -m)-linux-gnu
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+# ---------------------------------------------------------------- sources
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
+
+LIB_SRCS := $(wildcard ctl/lib/*.c)
+DAEMON_SRCS := $(filter-out ctl/daemon/main.c,$(wildcard ctl/daemon/*.c))
+SETKEY_SRCS := $(filter-out ctl/setkey/main.c,$(wildcard ctl/setkey/*.c))
+CTL_SRCS := $(wildcard ctl/xdpsecctl/*.c)
+PRELOAD_SRCS := $(wildcard ctl/preload/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
+TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+
+objs = $(patsubst %.c,$(O)/%.o,$(1))
+LIB_A := $(O)/libxscommon.a
+DAEMON_A := $(O)/libxsdaemon.a
+SETKEY_A := $(O)/libxssetkey.a
+TESTLIB_A := $(O)/libxstest.a
+
+BINS := $(O)/xdpsecd $(O)/setkey $(O)/xdpsecctl $(O)/libxdpsec-pfkey.so
+UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+BPFT_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf_%,$(BPFT_SRCS))
+
+# ---------------------------------------------------------------- targets
+.PHONY: all bpf tests test test-unit test-bpf test-e2e demo deps clean \
+	help format check-format san
+
+all: $(BINS) $(BPF_OBJS)  ## build daemon, tools, preload library, BPF objects
+
+bpf: $(BPF_OBJS) $(SKELS)  ## build the BPF objects and skeletons only
+
+tests: $(UNIT_BINS) $(BPFT_BINS)  ## build the test programs
+
+deps:  ## install build/test packages (Debian 12, root; idempotent)
+	$(Q)scripts/install-deps.sh
+
+test:  ## the whole suite: deps, build, unit (+ASan), BPF fixtures, e2e
+	$(Q)scripts/run-tests.sh
+
+demo:  ## build, install packages, run the two-namespace demo
+	$(Q)scripts/demo.sh
+
+san:  ## build the userspace tests with ASan+UBSan (into build-asan/)
+	$(Q)$(MAKE) --no-print-directory SAN=1 tests
+
+format:  ## clang-format every C file (kernel style)
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h')
+
+check-format:  ## fail if a file is not clang-formatted
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+
+clean:  ## remove build outputs
+	$(Q)rm -rf build build-asan
+
+help:  ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		sed 's/:.*## /\t/' | awk -F'\t' '{printf "  %-14s %s\n", $$1, $$2}'
+	@echo "  Variables: V=1 (verbose), O=DIR (output), SAN=1 (ASan+UBSan)"
+
+# ---------------------------------------------------------------- BPF
+$(O)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/lib/*.h maps/*.h include/xdpsec/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/%.skel.h: $(O)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+# ---------------------------------------------------------------- userspace
+$(O)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/ctl/preload/%.o: ctl/preload/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+# the daemon and the BPF tests include skeletons
+$(call objs,$(DAEMON_SRCS) ctl/daemon/main.c $(BPFT_SRCS) $(TESTLIB_SRCS)): $(SKELS)
+
+%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(LIB_A): $(call objs,$(LIB_SRCS))
+$(DAEMON_A): $(call objs,$(DAEMON_SRCS))
+$(SETKEY_A): $(call objs,$(SETKEY_SRCS))
+$(TESTLIB_A): $(call objs,$(TESTLIB_SRCS))
+
+$(O)/xdpsecd: $(call objs,ctl/daemon/main.c) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/setkey: $(call objs,ctl/setkey/main.c) $(SETKEY_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/xdpsecctl: $(call objs,$(CTL_SRCS)) $(DAEMON_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(O)/libxdpsec-pfkey.so: $(call objs,$(PRELOAD_SRCS))
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -shared $^ -ldl -o $@
+
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(TESTLIB_A) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+
+$(O)/tests/bpf_test_%: $(O)/tests/bpf/test_%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+
+-include $(shell find $(O) -name '*.d' 2>/dev/null)

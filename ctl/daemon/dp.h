@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The controller's handle on the pinned BPF maps (see include/xdpsec).
+ * A plain set of map fds: the loader fills it from the skeleton or from the
+ * pins; tests may fill it with maps they create.  A negative fd means
+ * "no such map": the sync calls then do nothing and return 0, which lets
+ * the SADB/SPD logic run without a datapath (unit tests).
+ */
+#ifndef XS_DP_H
+#define XS_DP_H
+
+#include <stdint.h>
+#include "xdpsec/xdpsec.h"
+
+struct xs_dp {
+	int config, state, stats, ifaces, xsks;
+	int spd_masks, spd_rules, spd_policies, spd_cache, pol_stats;
+	int sa_in, sa_out, sa_stats;
+};
+
+/* All fds -1. */
+void xs_dp_init_none(struct xs_dp *dp);
+/* Open every map pinned under dir; -errno if one is missing. */
+int xs_dp_open_pinned(struct xs_dp *dp, const char *dir);
+/* Close every fd >= 0 and set it to -1. */
+void xs_dp_close(struct xs_dp *dp);
+
+int xs_dp_sa_in_set(struct xs_dp *dp, const struct xs_sa_in_key *k,
+		    const struct xs_sa_ref *v);
+int xs_dp_sa_in_del(struct xs_dp *dp, const struct xs_sa_in_key *k);
+int xs_dp_sa_out_set(struct xs_dp *dp, const struct xs_sa_out_key *k,
+		     const struct xs_sa_ref *v);
+int xs_dp_sa_out_del(struct xs_dp *dp, const struct xs_sa_out_key *k);
+int xs_dp_sa_stats_get(struct xs_dp *dp, uint32_t slot,
+		       struct xs_sa_stats *out);
+int xs_dp_sa_stats_clear(struct xs_dp *dp, uint32_t slot);
+
+int xs_dp_policy_set(struct xs_dp *dp, uint32_t slot,
+		     const struct xs_policy *p);
+int xs_dp_pol_stats_get(struct xs_dp *dp, uint32_t slot,
+			struct xs_pol_stats *out);
+int xs_dp_pol_stats_clear(struct xs_dp *dp, uint32_t slot);
+int xs_dp_spd_rule_set(struct xs_dp *dp, const struct xs_spd_key *k,
+		       const struct xs_spd_rule *r);
+int xs_dp_spd_rule_del(struct xs_dp *dp, const struct xs_spd_key *k);
+/*
+ * Publish a sorted mask list (n <= XS_SPD_MAX_MASKS): written to the
+ * inactive half of spd_masks, terminated, then state.spd_active flips and
+ * state.spd_gen is bumped (which also invalidates spd_cache).
+ */
+int xs_dp_spd_masks_publish(struct xs_dp *dp, const struct xs_spd_mask *m,
+			    unsigned int n);
+/* Bump state.spd_gen alone (a rule or policy changed, masks did not). */
+int xs_dp_spd_gen_bump(struct xs_dp *dp);
+
+int xs_dp_config_get(struct xs_dp *dp, struct xs_config *c);
+int xs_dp_config_set(struct xs_dp *dp, const struct xs_config *c);
+int xs_dp_state_get(struct xs_dp *dp, struct xs_state *s);
+int xs_dp_state_set(struct xs_dp *dp, const struct xs_state *s);
+/* Sum of the per-CPU stats. */
+int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out);
+
+#endif /* XS_DP_H */

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Security association database (the controller's copy, with keys).
+ * An SA is identified by (satype, spi, dst address) as in RFC 2367/4301.
+ * Every change is mirrored into the datapath maps through xs_dp: sa_in by
+ * (spi, proto, dst), sa_out by (proto, mode, src, dst, reqid) where the
+ * newest mature SA of a (proto, src, dst) pair is also entered with reqid 0.
+ * Keys never leave this module except to the crypto workers; they are wiped
+ * (OPENSSL_cleanse) when an SA is deleted, flushed or the db is freed.
+ */
+#ifndef XS_SADB_H
+#define XS_SADB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dp.h"
+#include "../lib/types.h"
+
+struct xs_sadb;
+
+struct xs_sadb *xs_sadb_new(struct xs_dp *dp, size_t max_sa);
+void xs_sadb_free(struct xs_sadb *db);
+
+/* ADD: -EEXIST if (satype, spi, dst) exists.  UPDATE: replaces, -ENOENT
+ * if absent (-ESRCH is not used).  Validates algorithms/keys (-EINVAL,
+ * -EOPNOTSUPP for an algorithm the datapath does not run), -ENOSPC when
+ * full.  The db copies sa; the caller still wipes its own copy. */
+int xs_sadb_add(struct xs_sadb *db, const struct xs_sa *sa, bool update);
+/* Copy of the SA; the caller must xs_sa_wipe() it. -ENOENT if absent.
+ * src may be NULL (not matched). */
+int xs_sadb_get(struct xs_sadb *db, uint8_t satype, uint32_t spi,
+		const struct xs_addr *src, const struct xs_addr *dst,
+		struct xs_sa *out);
+int xs_sadb_delete(struct xs_sadb *db, uint8_t satype, uint32_t spi,
+		   const struct xs_addr *src, const struct xs_addr *dst);
+/* satype SADB_SATYPE_UNSPEC flushes everything. Returns count removed. */
+int xs_sadb_flush(struct xs_sadb *db, uint8_t satype);
+size_t xs_sadb_count(const struct xs_sadb *db, uint8_t satype);
+/* Visit SAs (oldest first); stops early if cb returns non-zero and
+ * returns that value.  The SA passed to cb has its keys. */
+int xs_sadb_foreach(struct xs_sadb *db, uint8_t satype,
+		    int (*cb)(const struct xs_sa *sa, uint32_t slot, void *arg),
+		    void *arg);
+
+#endif /* XS_SADB_H */

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Security policy database (the controller's copy) and its compilation
+ * into the datapath's tuple-space tables (include/xdpsec/xdpsec.h):
+ * each policy becomes one spd_rules entry under the mask of its selector
+ * (family, dir, prefix lengths, protocol/ports exact or any), one
+ * spd_policies slot, and the sorted mask list is republished when masks
+ * appear, disappear or change best rank.
+ *
+ * A policy is identified by (selector, dir) as in KAME: SPDADD of an
+ * existing one is -EEXIST, SPDUPDATE replaces or creates.  Order: lower
+ * priority value first, then insertion order.
+ */
+#ifndef XS_SPD_H
+#define XS_SPD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include "dp.h"
+#include "../lib/types.h"
+
+struct xs_spd;
+
+struct xs_spd *xs_spd_new(struct xs_dp *dp, size_t max_policy);
+void xs_spd_free(struct xs_spd *spd);
+
+/* Assigns sp->id (and sp->addtime if 0).  -EEXIST (add of an existing
+ * policy), -EINVAL (bad selector/requests), -ENOSPC (no slot or more than
+ * XS_SPD_MAX_MASKS masks). */
+int xs_spd_add(struct xs_spd *spd, struct xs_spolicy *sp, bool update);
+/* By (selector, dir); the removed policy is copied to out if non-NULL. */
+int xs_spd_delete(struct xs_spd *spd, const struct xs_selector *sel,
+		  uint8_t dir, struct xs_spolicy *out);
+int xs_spd_delete_id(struct xs_spd *spd, uint32_t id, struct xs_spolicy *out);
+int xs_spd_get_id(struct xs_spd *spd, uint32_t id, struct xs_spolicy *out);
+int xs_spd_flush(struct xs_spd *spd);
+size_t xs_spd_count(const struct xs_spd *spd);
+/* Visit in match order (priority, then insertion). */
+int xs_spd_foreach(struct xs_spd *spd,
+		   int (*cb)(const struct xs_spolicy *sp, void *arg), void *arg);
+
+/* A packet's selector fields, as the datapath sees them. */
+struct xs_pktsel {
+	uint8_t dir;	/* IPSEC_DIR_INBOUND / OUTBOUND / FWD */
+	uint8_t family;
+	uint8_t proto;	/* upper-layer protocol */
+	bool opaque_ports; /* non-initial fragment: ports unknown */
+	uint16_t sport, dport; /* host order; ICMP: type, code */
+	uint8_t src[16], dst[16];
+};
+
+/* Reference lookup (linear, in match order) with the datapath's semantics:
+ * the best-ranked policy whose selector matches, or NULL.  An opaque-ports
+ * packet matches only selectors whose ports are both any. */
+const struct xs_spolicy *xs_spd_lookup(struct xs_spd *spd,
+				       const struct xs_pktsel *pkt);
+
+#endif /* XS_SPD_H */

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * PF_KEY v2 codec (RFC 2367, numbering and layouts of <linux/pfkeyv2.h>).
+ *
+ * Decoding is two steps: xs_pfkey_parse() checks the framing of one message
+ * and indexes its extensions; xs_pfkey_get_sa()/xs_pfkey_get_policy() turn
+ * the extensions into the model structs of types.h, checking semantics.
+ * Encoding appends to a bounded buffer: xs_pfkey_begin(), xs_pfkey_put_*(),
+ * xs_pfkey_end().  Overflow is sticky and reported by xs_pfkey_end().
+ *
+ * Used by xdpsecd (decode requests, encode replies) and by setkey (encode
+ * requests, decode replies), so both sides agree by construction.
+ * All functions return 0 or a negative errno.
+ */
+#ifndef XS_PFKEY_MSG_H
+#define XS_PFKEY_MSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/pfkeyv2.h>
+#include "types.h"
+
+#define XS_PFKEY_MSG_MAX 65536 /* largest message built or accepted */
+
+struct xs_msgbuf {
+	uint8_t *buf;
+	size_t cap;
+	size_t len;
+	int err; /* first error (-ENOBUFS), sticky */
+};
+
+void xs_msgbuf_init(struct xs_msgbuf *b, void *buf, size_t cap);
+
+/* A framed message: the header and its extensions by type (NULL if absent). */
+struct xs_pfkey_msg {
+	const struct sadb_msg *hdr;
+	const struct sadb_ext *ext[SADB_EXT_MAX + 1];
+	size_t len; /* bytes, == hdr->sadb_msg_len * 8 */
+};
+
+/*
+ * Framing checks: len >= header, len == sadb_msg_len * 8, version
+ * PF_KEY_V2, type 1..SADB_MAX, each extension's length non-zero and inside
+ * the message, its type 1..SADB_EXT_MAX, no duplicates, and each known
+ * extension at least as long as its struct.  -EINVAL on any failure
+ * (-EMSGSIZE if len exceeds XS_PFKEY_MSG_MAX).
+ */
+int xs_pfkey_parse(const void *buf, size_t len, struct xs_pfkey_msg *m);
+
+/*
+ * SA extensions -> sa: SA (spi, replay, state, algs, flags), X_SA2 (mode,
+ * reqid), ADDRESS_SRC/DST (same family, -EINVAL otherwise), KEY_AUTH/ENCRYPT
+ * (length checked against alg.h: -EINVAL wrong length, -ENOENT unknown
+ * algorithm... see pfkey_msg.c), LIFETIME_HARD/SOFT.  Missing extensions
+ * leave fields zero; what a message type requires is the caller's check.
+ * seq/pid come from the header.
+ */
+int xs_pfkey_get_sa(const struct xs_pfkey_msg *m, struct xs_sa *sa);
+
+/*
+ * Policy extensions -> sp: ADDRESS_SRC/DST (prefix, port, upper-layer
+ * protocol), X_POLICY (type, dir, id, priority and ipsec requests with
+ * their tunnel endpoints), LIFETIME_CURRENT if present.
+ */
+int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp);
+
+/* Start a message; errno goes to sadb_msg_errno (positive). */
+void xs_pfkey_begin(struct xs_msgbuf *b, uint8_t type, uint8_t satype,
+		    uint32_t seq, uint32_t pid);
+void xs_pfkey_set_errno(struct xs_msgbuf *b, int err);
+
+enum {
+	XS_PFKEY_SA_KEYS = 1 << 0,	/* include KEY_AUTH/KEY_ENCRYPT */
+	XS_PFKEY_SA_LIFETIMES = 1 << 1, /* include LIFETIME_HARD/SOFT/CURRENT */
+	XS_PFKEY_SA_ALGS = 1 << 2,	/* SA ext carries auth/enc alg ids */
+};
+
+/* SA, X_SA2, ADDRESS_SRC, ADDRESS_DST (+ keys, lifetimes per flags). */
+void xs_pfkey_put_sa(struct xs_msgbuf *b, const struct xs_sa *sa,
+		     unsigned int flags);
+/* ADDRESS_SRC, ADDRESS_DST (selector), X_POLICY (+ requests),
+ * LIFETIME_CURRENT when addtime != 0. */
+void xs_pfkey_put_policy(struct xs_msgbuf *b, const struct xs_spolicy *sp);
+/* One address extension (SADB_EXT_ADDRESS_SRC/DST/PROXY). */
+void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,
+			  const struct xs_addr *a, uint8_t ulproto);
+/* SUPPORTED_AUTH and SUPPORTED_ENCRYPT from alg.h (implemented rows). */
+void xs_pfkey_put_supported(struct xs_msgbuf *b);
+
+/* Finish: sets sadb_msg_len; returns the length in bytes or -ENOBUFS. */
+int xs_pfkey_end(struct xs_msgbuf *b);
+
+/* Names for messages and satypes (for logs and setkey -x). */
+const char *xs_pfkey_type_name(uint8_t type);
+const char *xs_pfkey_satype_name(uint8_t satype);
+
+#endif /* XS_PFKEY_MSG_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * xdpsec datapath counters: one list, one place.
+ *
+ * XS_FOREACH_COUNTER(X) expands X(field, "name", "text") once per counter.
+ * It gives each counter
+ *   - its enum value    XS_CNT_<FIELD>        (index for xs_count())
+ *   - its struct field  struct xs_stats.field (what bpftool prints)
+ *   - its name and help text                 (xdpsecctl stat, metrics)
+ *
+ * Counters are packets.  The "drop_" ones are drop reasons: every packet the
+ * datapath drops is counted under exactly one of them.
+ */
+#ifndef _UAPI_XDPSEC_COUNTERS_H
+#define _UAPI_XDPSEC_COUNTERS_H
+
+#include <linux/types.h>
+
+#define XS_FOREACH_COUNTER(X)                                                  \
+	/* verdicts */                                                         \
+	X(rx_pass, "rx-pass", "ingress packets passed to the stack")           \
+	X(rx_bypass_nd, "rx-bypass-nd",                                        \
+	  "ingress ARP/ND passed by the built-in bypass rule")                  \
+	X(rx_steer, "rx-steer", "ingress ESP/AH steered to a crypto worker")   \
+	X(rx_steer_frag, "rx-steer-frag",                                      \
+	  "ingress ESP/AH fragments steered to a worker for reassembly")        \
+	X(tx_pass, "tx-pass", "egress packets passed in clear by policy")      \
+	X(tx_bypass_nd, "tx-bypass-nd",                                        \
+	  "egress ARP/ND passed by the built-in bypass rule")                   \
+	X(tx_steer, "tx-steer", "egress packets steered to be protected")      \
+	X(handoff_steer, "handoff-steer",                                      \
+	  "hand-off frames delivered to a crypto worker socket")                \
+	X(spd_cache_hit, "spd-cache-hit", "SPD lookups answered by the flow cache") \
+	X(spd_cache_miss, "spd-cache-miss", "SPD lookups that searched the tables") \
+	/* drop reasons */                                                     \
+	X(drop_malformed, "drop-malformed",                                    \
+	  "truncated or malformed L2/L3/L4 header")                            \
+	X(drop_exthdr_chain, "drop-exthdr-chain",                              \
+	  "IPv6 extension header chain too long to parse")                     \
+	X(drop_unknown_spi, "drop-unknown-spi", "ESP/AH with no inbound SA")   \
+	X(drop_esp_disabled, "drop-esp-disabled",                              \
+	  "ESP while net.inet.esp.enable=0")                                   \
+	X(drop_ah_disabled, "drop-ah-disabled",                                \
+	  "AH while net.inet.ah.enable=0")                                     \
+	X(drop_policy_discard, "drop-policy-discard",                          \
+	  "packet matched a discard policy")                                   \
+	X(drop_default_discard, "drop-default-discard",                        \
+	  "no policy matched and def_policy is discard")                       \
+	X(drop_in_clear, "drop-in-clear",                                      \
+	  "cleartext that an inbound policy requires to be protected")         \
+	X(drop_no_sa_out, "drop-no-sa-out",                                    \
+	  "outbound packet requires an SA that does not exist")                \
+	X(drop_no_worker, "drop-no-worker",                                    \
+	  "no crypto worker is running (fail closed)")                         \
+	X(drop_internal, "drop-internal", "map or helper failure in the datapath")
+
+enum xs_counter {
+#define XS_CNT_ENUM(f, n, t) XS_CNT_##f,
+	XS_FOREACH_COUNTER(XS_CNT_ENUM)
+#undef XS_CNT_ENUM
+	XS_CNT_MAX
+};
+
+/* Value of the per-CPU "stats" map (one entry).  Field i is counter i. */
+struct xs_stats {
+#define XS_CNT_FIELD(f, n, t) __u64 f;
+	XS_FOREACH_COUNTER(XS_CNT_FIELD)
+#undef XS_CNT_FIELD
+};
+
+_Static_assert(sizeof(struct xs_stats) == XS_CNT_MAX * sizeof(__u64),
+	       "struct xs_stats must be an array of __u64 in enum order");
+
+#endif /* _UAPI_XDPSEC_COUNTERS_H */

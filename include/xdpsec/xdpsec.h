@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * xdpsec: the contract between the BPF datapath and the controller.
+ *
+ * Everything in a pinned map is described here, once.  The BPF programs
+ * (bpf/) and xdpsecd (ctl/) both include this header; nothing else defines
+ * these layouts.  Types are fixed width, padding is explicit and every
+ * struct's size is asserted.  Multi-byte fields on the wire side are
+ * network order (__be16/__be32); everything else is host order.
+ *
+ * Addresses are 16 bytes: IPv4 uses the first 4 and leaves 12 zero.
+ * Families are AF_INET (2) and AF_INET6 (10).  Directions, policy actions,
+ * modes and levels use the PF_KEY values of <linux/ipsec.h>.
+ *
+ * Maps (pinned by name under the pin directory, default /sys/fs/bpf/xdpsec):
+ *
+ *   config       ARRAY[1]        struct xs_config      ipsec(4) sysctl knobs
+ *   state        ARRAY[1]        struct xs_state       controller-owned runtime
+ *   stats        PERCPU_ARRAY[1] struct xs_stats       datapath counters
+ *   ifaces       HASH            ifindex -> struct xs_iface
+ *   xsks         XSKMAP          xs_xsk_slot() -> AF_XDP socket
+ *   spd_masks    ARRAY[2 * XS_SPD_MAX_MASKS] struct xs_spd_mask
+ *                two lists, state.spd_active picks the live one
+ *   spd_rules    HASH            struct xs_spd_key -> struct xs_spd_rule
+ *   spd_policies ARRAY[XS_MAX_POLICY] struct xs_policy
+ *   spd_cache    LRU_HASH        struct xs_flow_key -> struct xs_flow_val
+ *   pol_stats    ARRAY[XS_MAX_POLICY] struct xs_pol_stats
+ *   sa_in        HASH            struct xs_sa_in_key -> struct xs_sa_ref
+ *   sa_out       HASH            struct xs_sa_out_key -> struct xs_sa_ref
+ *   sa_stats     ARRAY[XS_MAX_SA] struct xs_sa_stats (mmapable)
+ *
+ * No key material is ever placed in a map: SAs are referenced by slot and
+ * the keys stay in the controller.
+ *
+ * SPD lookup is a tuple space search: policies are grouped by "mask" (the
+ * family, direction, prefix lengths and which of protocol/ports are exact).
+ * Each mask is one hash probe of spd_rules with the packet's fields masked.
+ * Masks are sorted by the best rank they hold, so the search stops as soon
+ * as no remaining mask can beat what it found.  Results are cached per flow
+ * in spd_cache, tagged with state.spd_gen; the controller bumps spd_gen
+ * after every SPD change, which invalidates every cached result at once.
+ *
+ * Rank: (priority << 32 | insertion seq); lower wins.  Priority is the
+ * PF_KEY sadb_x_policy_priority (setkey "prio", default 0x80000000).
+ */
+#ifndef _UAPI_XDPSEC_H
+#define _UAPI_XDPSEC_H
+
+#include <linux/types.h>
+#include <linux/ipsec.h>
+#include "counters.h"
+#include "sysctl.h"
+
+#define XS_AF_INET  2
+#define XS_AF_INET6 10
+
+enum {
+	XS_MAX_SA = 131072,	  /* SA slots */
+	XS_MAX_POLICY = 131072,	  /* policy slots */
+	XS_SPD_MAX_MASKS = 64,	  /* distinct selector masks */
+	XS_SPD_CACHE_SIZE = 65536, /* cached flows */
+	XS_MAX_TMPL = 4,	  /* ipsec requests per policy (bundles) */
+	XS_MAX_IFACES = 16,	  /* attached NICs */
+	XS_MAX_QUEUES = 64,	  /* queues per NIC or hand-off device */
+	XS_SLOT_NONE = 0xffffffffu,
+};
+
+/* Directions as indexes (PF_KEY IPSEC_DIR_* minus one). */
+enum xs_dir {
+	XS_DIR_IN = IPSEC_DIR_INBOUND - 1,
+	XS_DIR_OUT = IPSEC_DIR_OUTBOUND - 1,
+	XS_DIR_FWD = IPSEC_DIR_FWD - 1,
+	XS_DIR_MAX,
+};
+
+/* ------------------------------------------------------------------ */
+/* Runtime state, written by xdpsecd only.                             */
+
+struct xs_state {
+	__u32 spd_gen;		/* bumped after each SPD change */
+	__u32 handoff_ifindex;	/* TC egress redirects protected traffic here;
+				 * 0 = no hand-off device: drop (fail closed) */
+	__u32 handoff_slot;	/* xsks base slot of the hand-off device */
+	__u32 spd_active;	/* live half of spd_masks: 0 or 1 */
+};
+_Static_assert(sizeof(struct xs_state) == 16, "xs_state size");
+
+/* Prefix lengths of the SPD: addresses are compared as 16 bytes, so an
+ * IPv4 /24 masks the first 3 bytes and all of the (zero) remainder. */
+static inline void xs_addr_mask(__u8 a[16], __u32 plen)
+{
+	__u32 i;
+
+	for (i = 0; i < 16; i++) {
+		if (plen >= 8) {
+			plen -= 8;
+			continue;
+		}
+		a[i] &= (__u8)(0xff00u >> plen);
+		plen = 0;
+	}
+}
+
+/* An attached device: which block of the xsks map serves its queues. */
+struct xs_iface {
+	__u32 slot;		/* 0..XS_MAX_IFACES (the hand-off is one too) */
+	__u32 flags;		/* XS_IFACE_* */
+};
+_Static_assert(sizeof(struct xs_iface) == 8, "xs_iface size");
+
+enum {
+	XS_IFACE_NIC = 1 << 0,	   /* a protected NIC (XDP ingress + TC egress) */
+	XS_IFACE_HANDOFF = 1 << 1, /* the far end of the enc/hand-off pair */
+};
+
+static inline __u32 xs_xsk_slot(__u32 iface_slot, __u32 queue)
+{
+	return iface_slot * XS_MAX_QUEUES + queue;
+}
+
+/* ------------------------------------------------------------------ */
+/* Security policy database.                                          */
+
+/* One ipsec request ("esp/transport//require"). */
+struct xs_tmpl {
+	__u8 proto;	/* IPPROTO_ESP / IPPROTO_AH */
+	__u8 mode;	/* IPSEC_MODE_TRANSPORT / _TUNNEL */
+	__u8 level;	/* IPSEC_LEVEL_* (DEFAULT resolved via config) */
+	__u8 family;	/* tunnel endpoints' family, 0 in transport mode */
+	__u32 reqid;	/* 0 unless level is unique */
+	__u8 saddr[16]; /* tunnel endpoints */
+	__u8 daddr[16];
+};
+_Static_assert(sizeof(struct xs_tmpl) == 40, "xs_tmpl size");
+
+/* spd_policies[slot]: what to do with a matching packet. */
+struct xs_policy {
+	__u32 id;	/* PF_KEY policy id (sadb_x_policy_id) */
+	__u8 action;	/* IPSEC_POLICY_DISCARD/NONE/IPSEC/ENTRUST/BYPASS */
+	__u8 dir;	/* enum xs_dir */
+	__u8 ntmpl;	/* valid entries in tmpl[] */
+	__u8 _pad;
+	struct xs_tmpl tmpl[XS_MAX_TMPL];
+};
+_Static_assert(sizeof(struct xs_policy) == 8 + 40 * XS_MAX_TMPL,
+	       "xs_policy size");
+
+/*
+ * spd_masks: one group of policies that share which fields are exact.
+ * Two lists of XS_SPD_MAX_MASKS entries; list state.spd_active (0 or 1)
+ * is live and sorted by best_rank, the first entry with in_use == 0 ends
+ * it.  The controller rewrites the other list and then flips spd_active,
+ * so the datapath never sees a half-written list.  Rules are keyed by the
+ * mask's stable id, not by its position in the list.
+ */
+struct xs_spd_mask {
+	__u8 in_use;	   /* 0 ends the list */
+	__u8 family;
+	__u8 dir;	   /* enum xs_dir */
+	__u8 src_plen;
+	__u8 dst_plen;
+	__u8 proto_exact;  /* 1: key.proto must equal the packet's */
+	__u8 sport_exact;  /* 1: key.sport must equal (ICMP: type) */
+	__u8 dport_exact;  /* 1: key.dport must equal (ICMP: code) */
+	__u16 id;	   /* stable id, goes into xs_spd_key.mask */
+	__u8 _pad[6];
+	__u64 best_rank;   /* lowest rank of the rules in this mask */
+};
+_Static_assert(sizeof(struct xs_spd_mask) == 24, "xs_spd_mask size");
+
+/* spd_rules key: the selector with the mask applied. */
+struct xs_spd_key {
+	__u16 mask;	/* xs_spd_mask.id */
+	__u8 dir;
+	__u8 family;
+	__u8 proto;	/* 0 when the mask's protocol is "any" */
+	__u8 _pad[3];
+	__be16 sport;	/* 0 when not exact */
+	__be16 dport;
+	__u8 src[16];	/* masked to src_plen */
+	__u8 dst[16];
+};
+_Static_assert(sizeof(struct xs_spd_key) == 44, "xs_spd_key size");
+
+struct xs_spd_rule {
+	__u64 rank;
+	__u32 slot;	/* index in spd_policies */
+	__u32 _pad;
+};
+_Static_assert(sizeof(struct xs_spd_rule) == 16, "xs_spd_rule size");
+
+/* spd_cache: a flow's classification result. */
+struct xs_flow_key {
+	__u8 dir;
+	__u8 family;
+	__u8 proto;
+	__u8 _pad;
+	__be16 sport;
+	__be16 dport;
+	__u8 src[16];
+	__u8 dst[16];
+};
+_Static_assert(sizeof(struct xs_flow_key) == 40, "xs_flow_key size");
+
+struct xs_flow_val {
+	__u32 gen;	/* state.spd_gen when cached */
+	__u32 slot;	/* policy slot, XS_SLOT_NONE = no policy */
+};
+_Static_assert(sizeof(struct xs_flow_val) == 8, "xs_flow_val size");
+
+struct xs_pol_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+_Static_assert(sizeof(struct xs_pol_stats) == 16, "xs_pol_stats size");
+
+/* ------------------------------------------------------------------ */
+/* Security association index (keys stay in userspace).               */
+
+/* sa_in: inbound lookup by SPI, protocol and destination (RFC 4301 4.1). */
+struct xs_sa_in_key {
+	__be32 spi;
+	__u8 proto;	/* IPPROTO_ESP / IPPROTO_AH */
+	__u8 family;
+	__u8 _pad[2];
+	__u8 daddr[16];
+};
+_Static_assert(sizeof(struct xs_sa_in_key) == 24, "xs_sa_in_key size");
+
+/* sa_out: outbound lookup for a policy's request.  In transport mode the
+ * addresses are the packet's, in tunnel mode the template's endpoints.
+ * reqid is 0 except for "unique" requests; the controller keeps the
+ * preferred (newest mature) SA of each pair under reqid 0 as well. */
+struct xs_sa_out_key {
+	__u8 proto;
+	__u8 mode;
+	__u8 family;
+	__u8 _pad;
+	__u32 reqid;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+_Static_assert(sizeof(struct xs_sa_out_key) == 40, "xs_sa_out_key size");
+
+struct xs_sa_ref {
+	__u32 slot;	/* index in sa_stats and the controller's SA table */
+	__u8 mode;
+	__u8 _pad[3];
+};
+_Static_assert(sizeof(struct xs_sa_ref) == 8, "xs_sa_ref size");
+
+/* sa_stats[slot]: updated atomically by BPF and by the workers (mmap). */
+struct xs_sa_stats {
+	__u64 rx_packets;	/* steered to / processed by a worker */
+	__u64 rx_bytes;
+	__u64 tx_packets;
+	__u64 tx_bytes;
+	__u64 drops;		/* any drop attributed to this SA */
+	__u64 _reserved[3];
+};
+_Static_assert(sizeof(struct xs_sa_stats) == 64, "xs_sa_stats size");
+
+#endif /* _UAPI_XDPSEC_H */
