@@ -21,7 +21,7 @@ static const struct {
 	M(config),    M(state),	    M(stats),	     M(ifaces),
 	M(xsks),      M(spd_masks), M(spd_rules),    M(spd_policies),
 	M(spd_cache), M(pol_stats), M(sa_in),	     M(sa_out),
-	M(sa_stats),
+	M(sa_stats), M(wstats),
 #undef M
 };
 
@@ -241,6 +241,16 @@ int xs_dp_config_set(struct xs_dp *dp, const struct xs_config *c)
 	return update(dp->config, &zero, c);
 }
 
+static void add_stats(struct xs_stats *to, const struct xs_stats *from)
+{
+	const __u64 *src = (const __u64 *)from;
+	__u64 *dst = (__u64 *)to;
+	int i;
+
+	for (i = 0; i < XS_CNT_MAX; i++)
+		dst[i] += src[i];
+}
+
 int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -260,12 +270,16 @@ int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out)
 		err = -errno;
 		goto out;
 	}
-	for (cpu = 0; cpu < ncpu; cpu++) {
-		const __u64 *src = (const __u64 *)&percpu[cpu];
-		__u64 *dst = (__u64 *)out;
+	for (cpu = 0; cpu < ncpu; cpu++)
+		add_stats(out, &percpu[cpu]);
+	if (dp->wstats >= 0) {
+		for (i = 0; i < XS_MAX_WORKERS; i++) {
+			uint32_t k = (uint32_t)i;
 
-		for (i = 0; i < XS_CNT_MAX; i++)
-			dst[i] += src[i];
+			if (bpf_map_lookup_elem(dp->wstats, &k, &percpu[0]))
+				break;
+			add_stats(out, &percpu[0]);
+		}
 	}
 out:
 	free(percpu);

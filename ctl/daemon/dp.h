@@ -15,7 +15,7 @@
 struct xs_dp {
 	int config, state, stats, ifaces, xsks;
 	int spd_masks, spd_rules, spd_policies, spd_cache, pol_stats;
-	int sa_in, sa_out, sa_stats;
+	int sa_in, sa_out, sa_stats, wstats;
 };
 
 /* All fds -1. */
@@ -57,7 +57,7 @@ int xs_dp_config_get(struct xs_dp *dp, struct xs_config *c);
 int xs_dp_config_set(struct xs_dp *dp, const struct xs_config *c);
 int xs_dp_state_get(struct xs_dp *dp, struct xs_state *s);
 int xs_dp_state_set(struct xs_dp *dp, const struct xs_state *s);
-/* Sum of the per-CPU stats. */
+/* Sum of the per-CPU datapath stats and the workers' rows. */
 int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out);
 
 #endif /* XS_DP_H */

@@ -42,4 +42,13 @@ int xs_sadb_foreach(struct xs_sadb *db, uint8_t satype,
 		    int (*cb)(const struct xs_sa *sa, uint32_t slot, void *arg),
 		    void *arg);
 
+/*
+ * Tell the crypto workers about SA changes: fn(arg, slot, sa) after an SA
+ * is added or updated (sa with keys; a non-zero return undoes an add and
+ * is returned by xs_sadb_add), fn(arg, slot, NULL) when it is removed.
+ */
+typedef int (*xs_sadb_notify_fn)(void *arg, uint32_t slot,
+				 const struct xs_sa *sa);
+void xs_sadb_set_notify(struct xs_sadb *db, xs_sadb_notify_fn fn, void *arg);
+
 #endif /* XS_SADB_H */

@@ -52,7 +52,30 @@
 	  "outbound packet requires an SA that does not exist")                \
 	X(drop_no_worker, "drop-no-worker",                                    \
 	  "no crypto worker is running (fail closed)")                         \
-	X(drop_internal, "drop-internal", "map or helper failure in the datapath")
+	X(drop_internal, "drop-internal", "map or helper failure in the datapath") \
+	/* crypto workers (counted in the wstats map, one row per worker) */ \
+	X(rx_decrypt, "rx-decrypt", "ESP packets decrypted and delivered")    \
+	X(tx_encrypt, "tx-encrypt", "packets encrypted and sent as ESP")      \
+	X(rx_reasm, "rx-reasm", "inbound ESP/AH datagrams reassembled")        \
+	X(tx_reasm, "tx-reasm", "outbound fragments reassembled before ESP")   \
+	X(tx_frag, "tx-frag", "outer fragments sent after ESP")               \
+	X(tx_icmp_too_big, "tx-icmp-too-big",                                 \
+	  "ICMP frag-needed / packet-too-big sent to a local sender")          \
+	X(drop_bad_icv, "drop-bad-icv", "ESP ICV did not verify")             \
+	X(drop_replay, "drop-replay", "sequence number replayed or too old")  \
+	X(drop_bad_pad, "drop-bad-pad", "ESP padding or pad length invalid")  \
+	X(drop_dummy, "drop-dummy", "ESP next header 59 (dummy packet)")      \
+	X(drop_selector, "drop-selector",                                      \
+	  "decrypted packet outside the SA's selectors or inbound policy")     \
+	X(drop_no_sa, "drop-no-sa", "worker found no usable SA")              \
+	X(drop_seq_wrap, "drop-seq-wrap",                                      \
+	  "SA sequence number exhausted (rekey needed)")                       \
+	X(drop_too_big, "drop-too-big",                                        \
+	  "too big once encapsulated (ICMP sent when DF)")                     \
+	X(drop_reasm, "drop-reasm", "fragment reassembly failed or timed out") \
+	X(drop_tx_full, "drop-tx-full", "TX ring full")                       \
+	X(drop_unsupported, "drop-unsupported",                                \
+	  "feature not handled by the worker (e.g. IPv6 ext headers)")
 
 enum xs_counter {
 #define XS_CNT_ENUM(f, n, t) XS_CNT_##f,

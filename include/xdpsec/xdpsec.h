@@ -28,6 +28,8 @@
  *   sa_in        HASH            struct xs_sa_in_key -> struct xs_sa_ref
  *   sa_out       HASH            struct xs_sa_out_key -> struct xs_sa_ref
  *   sa_stats     ARRAY[XS_MAX_SA] struct xs_sa_stats (mmapable)
+ *   wstats       ARRAY[XS_MAX_WORKERS] struct xs_stats (mmapable): the
+ *                crypto workers' counters, one row per worker
  *
  * No key material is ever placed in a map: SAs are referenced by slot and
  * the keys stay in the controller.
@@ -62,6 +64,7 @@ enum {
 	XS_MAX_TMPL = 4,	  /* ipsec requests per policy (bundles) */
 	XS_MAX_IFACES = 16,	  /* attached NICs */
 	XS_MAX_QUEUES = 64,	  /* queues per NIC or hand-off device */
+	XS_MAX_WORKERS = 64,	  /* crypto worker threads (wstats rows) */
 	XS_SLOT_NONE = 0xffffffffu,
 };
 
@@ -259,5 +262,32 @@ struct xs_sa_stats {
 	__u64 _reserved[3];
 };
 _Static_assert(sizeof(struct xs_sa_stats) == 64, "xs_sa_stats size");
+
+/* ------------------------------------------------------------------ */
+/* What the programs tell the crypto workers about a frame.            */
+
+/*
+ * Inbound (xdp_ingress -> NIC socket): XDP metadata in front of the frame
+ * (bpf_xdp_adjust_meta; copy-mode AF_XDP copies it), naming the SA the SPI
+ * lookup found.  Fragments carry sa_slot XS_SLOT_NONE: the worker
+ * reassembles them and looks the SA up itself.
+ */
+struct xs_xdp_meta {
+	__u32 magic;	/* XS_META_MAGIC */
+	__u32 sa_slot;
+};
+_Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
+#define XS_META_MAGIC 0x58534d31u /* "XSM1" */
+
+/*
+ * Outbound (tc_egress -> enc -> hand-off socket): TC cannot write XDP
+ * metadata, so it rewrites the Ethernet source address, which the worker
+ * replaces with the NIC's own anyway:
+ *   h_source[0] = XS_ETH_META_MARK (locally administered, unicast)
+ *   h_source[1] = slot of the egress NIC in the ifaces map
+ *   h_source[2..5] = SA slot of the (first) request, big endian
+ * The destination MAC is the next hop the kernel resolved; it is kept.
+ */
+#define XS_ETH_META_MARK 0x5a
 
 #endif /* _UAPI_XDPSEC_H */
