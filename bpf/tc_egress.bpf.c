@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * tc_egress: the transmit side of a protected NIC (clsact egress).
+ *
+ *   ARP, ND (ICMPv6 133..137)   pass (built-in bypass, before the SPD)
+ *   not IP                      pass
+ *   IP (ESP/AH included)        SPD (outbound): none/bypass pass, discard
+ *                               drops, ipsec: if one of the policy's
+ *                               requests has an SA (or must have one and
+ *                               has none: drop), redirect to the hand-off
+ *                               device, whose worker protects it; the
+ *                               source MAC then carries the egress NIC's
+ *                               slot and the SA slot (XS_ETH_META_MARK)
+ *
+ * With no hand-off device (state.handoff_ifindex 0) protected traffic is
+ * dropped: fail closed.
+ */
+#include <linux/pkt_cls.h>
+#include "lib/parse.h"
+#include "lib/config.h"
+#include "lib/spd.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Linear bytes wanted before parsing: any usual header chain. */
+#define XS_TC_PULL 128
+
+static __always_inline int shot(enum xs_counter reason)
+{
+	xs_count(reason);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int ok(enum xs_counter c)
+{
+	xs_count(c);
+	return TC_ACT_OK;
+}
+
+static __always_inline void buf_init(struct __sk_buff *skb, struct xs_buf *b)
+{
+	b->data = (void *)(long)skb->data;
+	b->data_end = (void *)(long)skb->data_end;
+	b->len = skb->len;
+}
+
+/*
+ * Parse with direct access; pull the whole packet if a header lies beyond
+ * the linear part.  Global: verified once, on its own (see xs_parse()).
+ */
+__attribute__((noinline)) int xs_parse_skb(struct __sk_buff *skb,
+					   struct xs_pkt *p)
+{
+	enum xs_parse_res res;
+	struct xs_buf b;
+	__u32 want;
+
+	if (!p)
+		return XS_PARSE_DROP;
+	want = skb->len < XS_TC_PULL ? skb->len : XS_TC_PULL;
+	if (skb->data_end - skb->data < want)
+		bpf_skb_pull_data(skb, want);
+	buf_init(skb, &b);
+	res = xs_parse(&b, p);
+	if (res != XS_PARSE_DROP || p->reason != XS_CNT_drop_malformed ||
+	    b.data_end - b.data >= skb->len)
+		return res;
+	if (bpf_skb_pull_data(skb, skb->len))
+		return res;
+	buf_init(skb, &b);
+	return xs_parse(&b, p);
+}
+
+/* The sa_out key of request t for packet p. */
+static __always_inline void sa_out_key(struct xs_sa_out_key *k,
+				       const struct xs_tmpl *t,
+				       const struct xs_pkt *p, __u8 level)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->proto = t->proto;
+	k->mode = t->mode;
+	if (level == IPSEC_LEVEL_UNIQUE)
+		k->reqid = t->reqid;
+	if (t->mode == IPSEC_MODE_TUNNEL) {
+		k->family = t->family;
+		__builtin_memcpy(k->saddr, t->saddr, 16);
+		__builtin_memcpy(k->daddr, t->daddr, 16);
+	} else {
+		k->family = p->family;
+		__builtin_memcpy(k->saddr, p->src, 16);
+		__builtin_memcpy(k->daddr, p->dst, 16);
+	}
+}
+
+/*
+ * The SA of the policy's first request that has one (*slot, XS_SLOT_NONE
+ * if none has: the packet goes in clear); -1 if a request whose level is
+ * require or unique has none.
+ */
+static __always_inline int sa_pick(const struct xs_policy *pol,
+				   const struct xs_pkt *p,
+				   const struct xs_config *c, __u32 *slot)
+{
+	const struct xs_sa_ref *sa;
+	struct xs_sa_out_key k;
+	__u32 i;
+	__u8 lev;
+
+	*slot = XS_SLOT_NONE;
+	for (i = 0; i < XS_MAX_TMPL; i++) {
+		if (i >= pol->ntmpl)
+			break;
+		lev = xs_level(c, &pol->tmpl[i], p->family);
+		sa_out_key(&k, &pol->tmpl[i], p, lev);
+		sa = bpf_map_lookup_elem(&sa_out, &k);
+		if (!sa) {
+			if (lev != IPSEC_LEVEL_USE)
+				return -1;
+			continue;
+		}
+		if (*slot == XS_SLOT_NONE)
+			*slot = sa->slot;
+	}
+	return 0;
+}
+
+/* Tell the worker the egress NIC and the SA in the source MAC (see
+ * XS_ETH_META_MARK in xdpsec.h). */
+static __always_inline int mark_src(struct __sk_buff *skb, __u32 sa_slot)
+{
+	__be32 be_slot = bpf_htonl(sa_slot);
+	const struct xs_iface *ifc;
+	__u32 ifindex = skb->ifindex;
+	__u8 mac[ETH_ALEN];
+
+	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!ifc)
+		return -1;
+	mac[0] = XS_ETH_META_MARK;
+	mac[1] = (__u8)ifc->slot;
+	__builtin_memcpy(mac + 2, &be_slot, 4);
+	return bpf_skb_store_bytes(skb, ETH_ALEN, mac, ETH_ALEN, 0);
+}
+
+static __always_inline int ipsec_out(struct __sk_buff *skb,
+				     const struct xs_policy *pol,
+				     const struct xs_pkt *p,
+				     const struct xs_config *c,
+				     const struct xs_state *st)
+{
+	__u32 slot;
+
+	if (sa_pick(pol, p, c, &slot))
+		return shot(XS_CNT_drop_no_sa_out);
+	if (slot == XS_SLOT_NONE)
+		return ok(XS_CNT_tx_pass);
+	if (!st->handoff_ifindex)
+		return shot(XS_CNT_drop_no_worker);
+	if (mark_src(skb, slot))
+		return shot(XS_CNT_drop_internal);
+	xs_count(XS_CNT_tx_steer);
+	return bpf_redirect(st->handoff_ifindex, 0);
+}
+
+static __always_inline int policy_out(struct __sk_buff *skb,
+				      const struct xs_pkt *p,
+				      const struct xs_config *c)
+{
+	const struct xs_policy *pol;
+	const struct xs_state *st;
+
+	st = xs_state_get();
+	if (!st)
+		return shot(XS_CNT_drop_internal);
+	pol = xs_spd_lookup(st, p, XS_DIR_OUT);
+	if (!pol) {
+		if (!xs_def_pass(c, p->family))
+			return shot(XS_CNT_drop_default_discard);
+		return ok(XS_CNT_tx_pass);
+	}
+	switch (pol->action) {
+	case IPSEC_POLICY_NONE:
+	case IPSEC_POLICY_BYPASS:
+		return ok(XS_CNT_tx_pass);
+	case IPSEC_POLICY_IPSEC:
+		return ipsec_out(skb, pol, p, c, st);
+	default:
+		return shot(XS_CNT_drop_policy_discard);
+	}
+}
+
+SEC("tc")
+int tc_egress(struct __sk_buff *skb)
+{
+	struct xs_pkt p = {};
+
+	switch (xs_parse_skb(skb, &p)) {
+	case XS_PARSE_ARP:
+		return ok(XS_CNT_tx_bypass_nd);
+	case XS_PARSE_OTHER:
+		return ok(XS_CNT_tx_pass);
+	case XS_PARSE_IP:
+		break;
+	default:
+		return shot(p.reason);
+	}
+	if (xs_pkt_is_nd(&p))
+		return ok(XS_CNT_tx_bypass_nd);
+	return policy_out(skb, &p, xs_config_get());
+}

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdp_ingress: the receive side of a protected NIC.
+ *
+ *   ARP, ND (ICMPv6 133..137)   pass (built-in bypass, before the SPD)
+ *   not IP                      pass
+ *   ESP / AH                    known SPI: redirect to the queue's worker
+ *                               socket, the SA slot in the XDP metadata
+ *                               (struct xs_xdp_meta); fragments: to a
+ *                               worker unchecked (it reassembles, slot
+ *                               XS_SLOT_NONE); unknown SPI: drop
+ *   other IP                    SPD (inbound): a cleartext packet passes
+ *                               only if no policy, or its policy,
+ *                               allows it in clear
+ *
+ * Every packet is counted once in the stats map: its verdict counter or
+ * exactly one drop reason.
+ */
+#include "lib/parse.h"
+#include "lib/config.h"
+#include "lib/spd.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+static __always_inline int drop(enum xs_counter reason)
+{
+	xs_count(reason);
+	return XDP_DROP;
+}
+
+static __always_inline int pass(enum xs_counter c)
+{
+	xs_count(c);
+	return XDP_PASS;
+}
+
+/* Tell the worker which SA the SPI lookup found (XS_SLOT_NONE for a
+ * fragment): struct xs_xdp_meta in the XDP metadata area. */
+static __always_inline int put_meta(struct xdp_md *ctx, __u32 sa_slot)
+{
+	struct xs_xdp_meta *m;
+	void *data;
+
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)))
+		return -1;
+	m = (void *)(long)ctx->data_meta;
+	data = (void *)(long)ctx->data;
+	if ((void *)(m + 1) > data)
+		return -1;
+	m->magic = XS_META_MAGIC;
+	m->sa_slot = sa_slot;
+	return 0;
+}
+
+/* Hand a frame to the worker socket of this NIC queue. */
+static __always_inline int steer(struct xdp_md *ctx, __u32 sa_slot,
+				 enum xs_counter c)
+{
+	__u32 ifindex = ctx->ingress_ifindex, q = ctx->rx_queue_index;
+	const struct xs_iface *ifc;
+	long ret;
+
+	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!ifc)
+		return drop(XS_CNT_drop_internal);
+	if (q >= XS_MAX_QUEUES)
+		return drop(XS_CNT_drop_no_worker);
+	if (put_meta(ctx, sa_slot))
+		return drop(XS_CNT_drop_internal);
+	ret = bpf_redirect_map(&xsks, xs_xsk_slot(ifc->slot, q), XDP_DROP);
+	if (ret != XDP_REDIRECT)
+		return drop(XS_CNT_drop_no_worker);
+	xs_count(c);
+	return XDP_REDIRECT;
+}
+
+static __always_inline int ipsec_in(struct xdp_md *ctx, struct xs_buf *b,
+				    const struct xs_pkt *p,
+				    const struct xs_config *c)
+{
+	struct xs_sa_in_key k = { .proto = p->proto, .family = p->family };
+	__u32 off = p->l4_off & 0x7fff; /* < 32K: keeps the verifier's range */
+	const struct xs_sa_ref *sa;
+	__be32 *spi;
+	int ret;
+
+	if (p->proto == IPPROTO_ESP && !c->esp_enable)
+		return drop(XS_CNT_drop_esp_disabled);
+	if (p->proto == IPPROTO_AH && !c->ah_enable)
+		return drop(XS_CNT_drop_ah_disabled);
+	if (p->frag)
+		return steer(ctx, XS_SLOT_NONE, XS_CNT_rx_steer_frag);
+	/* ESP: SPI, sequence; AH: next, len, reserved, SPI, sequence */
+	if (p->proto == IPPROTO_AH)
+		off += 4;
+	spi = b->data + off;
+	if ((void *)(spi + 2) > b->data_end)
+		return drop(XS_CNT_drop_malformed);
+	k.spi = *spi;
+	__builtin_memcpy(k.daddr, p->dst, 16);
+	sa = bpf_map_lookup_elem(&sa_in, &k);
+	if (!sa)
+		return drop(XS_CNT_drop_unknown_spi);
+	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
+	if (ret == XDP_REDIRECT)
+		xs_sa_rx_count(sa->slot, p->l3_len);
+	return ret;
+}
+
+/* A cleartext packet under an IPSEC policy: allowed only if every
+ * request is at level use. */
+static __always_inline bool clear_allowed(const struct xs_policy *pol,
+					  const struct xs_config *c,
+					  __u8 family)
+{
+	__u32 i;
+
+	for (i = 0; i < XS_MAX_TMPL; i++) {
+		if (i >= pol->ntmpl)
+			break;
+		if (xs_level(c, &pol->tmpl[i], family) != IPSEC_LEVEL_USE)
+			return false;
+	}
+	return true;
+}
+
+static __always_inline int policy_in(const struct xs_pkt *p,
+				     const struct xs_config *c)
+{
+	const struct xs_policy *pol;
+	const struct xs_state *st;
+
+	st = xs_state_get();
+	if (!st)
+		return drop(XS_CNT_drop_internal);
+	pol = xs_spd_lookup(st, p, XS_DIR_IN);
+	if (!pol) {
+		if (!xs_def_pass(c, p->family))
+			return drop(XS_CNT_drop_default_discard);
+		return pass(XS_CNT_rx_pass);
+	}
+	switch (pol->action) {
+	case IPSEC_POLICY_NONE:
+	case IPSEC_POLICY_BYPASS:
+		return pass(XS_CNT_rx_pass);
+	case IPSEC_POLICY_IPSEC:
+		if (clear_allowed(pol, c, p->family))
+			return pass(XS_CNT_rx_pass);
+		return drop(XS_CNT_drop_in_clear);
+	default:
+		return drop(XS_CNT_drop_policy_discard);
+	}
+}
+
+/* Global: verified once, on its own (see xs_parse()). */
+__attribute__((noinline)) int xs_parse_xdp(struct xdp_md *ctx, struct xs_pkt *p)
+{
+	struct xs_buf b = {
+		.data = (void *)(long)ctx->data,
+		.data_end = (void *)(long)ctx->data_end,
+	};
+
+	if (!p)
+		return XS_PARSE_DROP;
+	b.len = b.data_end - b.data;
+	return xs_parse(&b, p);
+}
+
+SEC("xdp")
+int xdp_ingress(struct xdp_md *ctx)
+{
+	struct xs_pkt p = {};
+	const struct xs_config *c;
+	struct xs_buf b;
+
+	switch (xs_parse_xdp(ctx, &p)) {
+	case XS_PARSE_ARP:
+		return pass(XS_CNT_rx_bypass_nd);
+	case XS_PARSE_OTHER:
+		return pass(XS_CNT_rx_pass);
+	case XS_PARSE_IP:
+		break;
+	default:
+		return drop(p.reason);
+	}
+	b.data = (void *)(long)ctx->data;
+	b.data_end = (void *)(long)ctx->data_end;
+	b.len = b.data_end - b.data;
+	c = xs_config_get();
+	if (p.proto == IPPROTO_ESP || p.proto == IPPROTO_AH)
+		return ipsec_in(ctx, &b, &p, c);
+	if (xs_pkt_is_nd(&p))
+		return pass(XS_CNT_rx_bypass_nd);
+	return policy_in(&p, c);
+}
