@@ -49,13 +49,18 @@ BPF_OBJS := $(patsubst bpf/%.bpf.c,$(O)/bpf/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(O)/%.skel.h,$(BPF_SRCS))
 
 LIB_SRCS := $(wildcard ctl/lib/*.c)
-DAEMON_SRCS := $(filter-out ctl/daemon/main.c,$(wildcard ctl/daemon/*.c))
+# main.c and loader.c embed the BPF skeletons, conf.c needs the setkey
+# parser: linked into the programs, not into the library the tests use
+SKEL_USERS := ctl/daemon/main.c ctl/daemon/loader.c
+DAEMON_PROG_SRCS := $(SKEL_USERS) ctl/daemon/conf.c
+DAEMON_SRCS := $(filter-out $(DAEMON_PROG_SRCS),$(wildcard ctl/daemon/*.c))
 SETKEY_SRCS := $(filter-out ctl/setkey/main.c,$(wildcard ctl/setkey/*.c))
 CTL_SRCS := $(wildcard ctl/xdpsecctl/*.c)
 PRELOAD_SRCS := $(wildcard ctl/preload/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
 TESTLIB_SRCS := $(wildcard tests/lib/*.c)
+PROG_SRCS := $(wildcard tests/prog/*.c)
 
 objs = $(patsubst %.c,$(O)/%.o,$(1))
 LIB_A := $(O)/libxscommon.a
@@ -66,6 +71,7 @@ TESTLIB_A := $(O)/libxstest.a
 BINS := $(O)/xdpsecd $(O)/setkey $(O)/xdpsecctl $(O)/libxdpsec-pfkey.so
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf_%,$(BPFT_SRCS))
+PROG_BINS := $(patsubst tests/prog/%.c,$(O)/tests/prog_%,$(PROG_SRCS))
 
 # ---------------------------------------------------------------- targets
 .PHONY: all bpf tests test test-unit test-bpf test-e2e demo deps clean \
@@ -75,7 +81,7 @@ all: $(BINS) $(BPF_OBJS)  ## build daemon, tools, preload library, BPF objects
 
 bpf: $(BPF_OBJS) $(SKELS)  ## build the BPF objects and skeletons only
 
-tests: $(UNIT_BINS) $(BPFT_BINS)  ## build the test programs
+tests: $(UNIT_BINS) $(BPFT_BINS) $(PROG_BINS)  ## build the test programs
 
 deps:  ## install build/test packages (Debian 12, root; idempotent)
 	$(Q)scripts/install-deps.sh
@@ -125,7 +131,7 @@ $(O)/ctl/preload/%.o: ctl/preload/%.c
 	$(Q)$(CC) $(CFLAGS) -fPIC -c $< -o $@
 
 # the daemon and the BPF tests include skeletons
-$(call objs,$(DAEMON_SRCS) ctl/daemon/main.c $(BPFT_SRCS) $(TESTLIB_SRCS)): $(SKELS)
+$(call objs,$(SKEL_USERS) $(BPFT_SRCS) $(TESTLIB_SRCS)): $(SKELS)
 
 %.a:
 	$(call msg,AR,$@)
@@ -136,7 +142,7 @@ $(DAEMON_A): $(call objs,$(DAEMON_SRCS))
 $(SETKEY_A): $(call objs,$(SETKEY_SRCS))
 $(TESTLIB_A): $(call objs,$(TESTLIB_SRCS))
 
-$(O)/xdpsecd: $(call objs,ctl/daemon/main.c) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
+$(O)/xdpsecd: $(call objs,$(DAEMON_PROG_SRCS)) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -144,7 +150,7 @@ $(O)/setkey: $(call objs,ctl/setkey/main.c) $(SETKEY_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(O)/xdpsecctl: $(call objs,$(CTL_SRCS)) $(DAEMON_A) $(LIB_A)
+$(O)/xdpsecctl: $(call objs,$(CTL_SRCS) ctl/daemon/loader.c) $(DAEMON_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -159,5 +165,10 @@ $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(TESTLIB_A) $(DAEMON_A) $(SETKEY_A)
 $(O)/tests/bpf_test_%: $(O)/tests/bpf/test_%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+
+# small programs used by the e2e tests
+$(O)/tests/prog_%: $(O)/tests/prog/%.o $(DAEMON_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)

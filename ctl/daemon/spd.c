@@ -55,6 +55,7 @@ struct pol {
 	struct xs_spd_key key;
 	uint64_t rank;
 	uint32_t slot, seq;
+	uint16_t midx; /* index in spd->masks */
 	struct xs_hnode by_sel, by_id;
 	struct pol *prev, *next; /* match order */
 };
@@ -76,7 +77,12 @@ struct xs_spd {
 	struct spd_mask masks[XS_SPD_MAX_MASKS];
 	struct xs_spd_mask pub[XS_SPD_MAX_MASKS]; /* last published list */
 	unsigned int npub;
+	uint16_t id_base; /* mask ids are id_base + index: 0 or XS_ID_HALF */
 };
+
+/* Mask ids of one run live in one half of the id space, so that at a
+ * restart the new rules never share an id with the live ones. */
+#define XS_ID_HALF 0x8000
 
 static uint8_t dir_index(uint8_t dir)
 {
@@ -309,7 +315,7 @@ static int mask_get(struct xs_spd *spd, const struct xs_spolicy *sp)
 	}
 	if (free_id < 0)
 		return -ENOSPC;
-	m.id = (uint16_t)free_id;
+	m.id = (uint16_t)(spd->id_base + free_id);
 	m.best_rank = UINT64_MAX;
 	spd->masks[free_id].m = m;
 	spd->masks[free_id].refcnt = 1;
@@ -322,7 +328,7 @@ static void mask_rescan(struct xs_spd *spd, uint16_t id, const struct pol *from)
 {
 	const struct pol *p;
 
-	for (p = from; p && p->key.mask != id; p = p->next)
+	for (p = from; p && p->midx != id; p = p->next)
 		;
 	spd->masks[id].m.best_rank = p ? p->rank : UINT64_MAX;
 }
@@ -428,7 +434,7 @@ static int rule_write(struct xs_spd *spd, struct pol *p)
 /* Unlink p from memory and the datapath; frees it. */
 static int pol_remove(struct xs_spd *spd, struct pol *p)
 {
-	uint16_t mask = p->key.mask;
+	uint16_t mask = p->midx;
 	struct pol *next = p->next;
 	int err, r;
 
@@ -477,7 +483,8 @@ static int pol_insert(struct xs_spd *spd, struct xs_spolicy *sp,
 	p->seq = ++spd->seq;
 	p->rank = (uint64_t)sp->priority << 32 | p->seq;
 	p->slot = spd->free_slots[--spd->nfree];
-	make_key(p, (uint16_t)mask, &p->key);
+	p->midx = (uint16_t)mask;
+	make_key(p, (uint16_t)(spd->id_base + mask), &p->key);
 	xs_hash_insert(&spd->by_sel, &p->by_sel, id_hash(id));
 	xs_hash_insert(&spd->by_id, &p->by_id, xs_hash_bytes(&sp->id, 4, 0));
 	list_insert(spd, p);
@@ -494,7 +501,7 @@ static int pol_insert(struct xs_spd *spd, struct xs_spolicy *sp,
 
 static int pol_replace(struct xs_spd *spd, struct pol *p, struct xs_spolicy *sp)
 {
-	uint16_t mask = p->key.mask;
+	uint16_t mask = p->midx;
 	uint32_t old_slot = p->slot;
 	uint64_t old_rank = p->rank;
 	int err;
@@ -526,6 +533,138 @@ static int pol_replace(struct xs_spd *spd, struct pol *p, struct xs_spolicy *sp)
 	}
 	spd->free_slots[spd->nfree++] = old_slot;
 	return masks_sync(spd, true);
+}
+
+/* ------------------------------------------------------------------ */
+/* Taking over the datapath from a previous run                       */
+
+/* What the live tables use: whether a live mask has an id in the low
+ * half, and which policy slots the live rules point at. */
+static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
+{
+	struct xs_spd_key key, next, *prev = NULL;
+	struct xs_spd_mask m;
+	struct xs_spd_rule r;
+	struct xs_state st;
+	uint32_t i, k;
+	int err;
+
+	err = xs_dp_state_get(dp, &st);
+	if (err || dp->spd_masks < 0 || dp->spd_rules < 0)
+		return err;
+	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
+		k = (st.spd_active ? XS_SPD_MAX_MASKS : 0) + i;
+		if (bpf_map_lookup_elem(dp->spd_masks, &k, &m) || !m.in_use)
+			break;
+		if (m.id < XS_ID_HALF)
+			*low = true;
+	}
+	while (!bpf_map_get_next_key(dp->spd_rules, prev, &next)) {
+		if (!bpf_map_lookup_elem(dp->spd_rules, &next, &r) &&
+		    r.slot < max)
+			used[r.slot] = 1;
+		key = next;
+		prev = &key;
+	}
+	return 0;
+}
+
+/* Delete every rule keyed in the other half of the mask id space. */
+static int sweep_rules(struct xs_spd *spd)
+{
+	struct xs_spd_key key, next, *prev = NULL, *stale = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(spd->dp->spd_rules, prev, &next)) {
+		key = next;
+		prev = &key;
+		if ((key.mask & XS_ID_HALF) == spd->id_base)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(stale, cap * sizeof(*stale));
+			if (!grown) {
+				free(stale);
+				return -ENOMEM;
+			}
+			stale = grown;
+		}
+		stale[n++] = key;
+	}
+	for (i = 0; i < n && !err; i++)
+		err = xs_dp_spd_rule_del(spd->dp, &stale[i]);
+	free(stale);
+	return err;
+}
+
+/* Give every policy a slot no live rule uses; rebuild the free list from
+ * what is left (or, after the sweep, from every slot not in use). */
+static int reslot(struct xs_spd *spd, const uint8_t *avoid)
+{
+	uint8_t *mine = calloc(spd->max, 1);
+	size_t slot;
+	struct pol *p;
+
+	if (!mine)
+		return -ENOMEM;
+	spd->nfree = 0;
+	for (slot = spd->max; slot-- > 0;)
+		if (!avoid || !avoid[slot])
+			spd->free_slots[spd->nfree++] = (uint32_t)slot;
+	if (spd->nfree < spd->count) {
+		free(mine);
+		return -ENOSPC;
+	}
+	for (p = spd->head; p; p = p->next) {
+		p->slot = spd->free_slots[--spd->nfree];
+		mine[p->slot] = 1;
+	}
+	spd->nfree = 0;
+	for (slot = spd->max; slot-- > 0;)
+		if (!mine[slot] && (!avoid || !avoid[slot]))
+			spd->free_slots[spd->nfree++] = (uint32_t)slot;
+	free(mine);
+	return 0;
+}
+
+int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
+{
+	uint8_t *used = calloc(spd->max, 1);
+	bool low = false;
+	struct pol *p;
+	int i, err;
+
+	if (!used)
+		return -ENOMEM;
+	err = live_state(dp, spd->max, &low, used);
+	if (err)
+		goto out;
+	spd->id_base = low ? XS_ID_HALF : 0;
+	for (i = 0; i < XS_SPD_MAX_MASKS; i++)
+		if (spd->masks[i].refcnt)
+			spd->masks[i].m.id = (uint16_t)(spd->id_base + i);
+	err = reslot(spd, used);
+	if (err)
+		goto out;
+	spd->dp = dp;
+	for (p = spd->head; p && !err; p = p->next) {
+		p->key.mask = (uint16_t)(spd->id_base + p->midx);
+		err = rule_write(spd, p);
+	}
+	if (err)
+		goto out;
+	spd->npub = XS_SPD_MAX_MASKS + 1; /* force the publish */
+	err = masks_sync(spd, true);
+	if (!err)
+		err = sweep_rules(spd);
+	if (!err)
+		err = xs_dp_spd_gen_bump(dp);
+	if (!err)
+		err = reslot(spd, NULL);
+out:
+	free(used);
+	return err;
 }
 
 /* ------------------------------------------------------------------ */

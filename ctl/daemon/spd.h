@@ -39,6 +39,16 @@ size_t xs_spd_count(const struct xs_spd *spd);
 int xs_spd_foreach(struct xs_spd *spd,
 		   int (*cb)(const struct xs_spolicy *sp, void *arg), void *arg);
 
+/*
+ * Take over the datapath tables of a previous run.  spd was created on a
+ * dp with no maps (xs_dp_init_none) and filled in memory; the tables still
+ * hold the previous run's rules, which keep being enforced meanwhile.
+ * Writes every policy (on slots no live rule points at, with mask ids in
+ * the other half of the id space), publishes the mask list in one flip,
+ * then deletes the previous rules.  spd uses dp from then on.
+ */
+int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp);
+
 /* A packet's selector fields, as the datapath sees them. */
 struct xs_pktsel {
 	uint8_t dir;	/* IPSEC_DIR_INBOUND / OUTBOUND / FWD */

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Loading, pinning, attaching and detaching the datapath.
+ *
+ * The three BPF objects (xdp_ingress, tc_egress, xdp_handoff) share their
+ * maps through pinning by name under the pin directory.  Attachments are
+ * netlink attachments, independent of any process: they outlive xdpsecd
+ * (fail closed: with no worker, protected traffic is dropped), and a
+ * restarted xdpsecd replaces its own programs in place.  A foreign XDP
+ * program on a NIC is never replaced.  xs_loader_detach() removes
+ * everything: programs, the hand-off pair and the pins.
+ */
+#ifndef XS_LOADER_H
+#define XS_LOADER_H
+
+#include <stdbool.h>
+#include "dp.h"
+#include "netlink.h"
+
+#define XS_PIN_DIR_DEFAULT "/sys/fs/bpf/xdpsec"
+#define XS_ENC_NAME_DEFAULT "xsenc0"	/* the enc interface (stack side) */
+#define XS_TC_HANDLE 0x5853		/* "XS" */
+#define XS_TC_PRIO 0x5853
+
+struct xs_loader {
+	char pin_dir[256];
+	char enc_name[16];	/* enc side; the worker side is enc_name + "w" */
+	bool fresh;		/* maps were created, not reused */
+	struct xs_dp dp;
+	struct xs_link enc, encw;
+	uint32_t encw_slot;
+	int nnic;
+	struct xs_link nic[XS_MAX_IFACES - 1];
+	uint32_t nic_slot[XS_MAX_IFACES - 1];
+	struct xs_stats *wstats;	/* mmap of the wstats map */
+	struct xs_sa_stats *sa_stats;	/* mmap of the sa_stats map */
+	/* private */
+	struct xdp_ingress_bpf *ingress;
+	struct tc_egress_bpf *egress;
+	struct xdp_handoff_bpf *handoff;
+};
+
+/* Make sure dir is on a bpffs (mounting one if needed) and exists. */
+int xs_loader_bpffs(const char *dir);
+/* Load the objects with their maps pinned under l->pin_dir; fills l->dp.
+ * Writes the sysctl defaults to a freshly created config map. */
+int xs_loader_load(struct xs_loader *l);
+/* Create (or reuse) the enc pair with nq queues and attach the hand-off
+ * program; an existing pair with another queue count is recreated. */
+int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq);
+/* Attach XDP ingress and TC egress to a NIC. */
+int xs_loader_attach_nic(struct xs_loader *l, const char *ifname);
+/* Close fds and free the objects; attachments and pins stay. */
+void xs_loader_close(struct xs_loader *l);
+/* Remove programs from every device in the ifaces map, the enc pair and
+ * the pins under pin_dir.  Works without a loaded loader. */
+int xs_loader_detach(const char *pin_dir);
+
+#endif /* XS_LOADER_H */

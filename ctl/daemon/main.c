@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * xdpsecd: load and attach the datapath, apply a setkey file, serve PF_KEY.
+ *
+ * Start-up order matters: the PF_KEY socket is created last, once the
+ * programs are attached and -f is applied, so "the socket exists" means
+ * "ready".  On SIGTERM/SIGINT the daemon exits and leaves the programs
+ * attached and the maps pinned (fail closed); `xdpsecd --detach` removes
+ * everything.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include "conf.h"
+#include "loader.h"
+#include "pfkey.h"
+#include "pfkey_sock.h"
+#include "satab.h"
+#include "worker.h"
+#include "../lib/log.h"
+
+struct daemon {
+	struct xs_loader ld;
+	struct xs_sadb *sadb;
+	struct xs_spd *spd;
+	struct xs_pfkey *pk;
+	struct xs_pfkey_sock *sock;
+	struct xs_satab *satab;
+	struct xs_workers *workers;
+	struct xs_conf conf;
+	struct xs_dp nodp; /* the SPD's maps until it takes over (resync) */
+	pthread_rwlock_t spd_lock; /* workers read the SPD, PF_KEY writes */
+	int epfd, sigfd;
+};
+
+/* An SA was added, updated or removed: tell the workers. */
+static int d_sa_notify(void *arg, uint32_t slot, const struct xs_sa *sa)
+{
+	struct daemon *d = arg;
+	struct xs_sa_rt *rt;
+	int err;
+
+	if (!sa)
+		return xs_satab_clear(d->satab, slot);
+	rt = xs_sa_rt_new(sa, slot);
+	if (!rt)
+		return -errno;
+	err = xs_satab_set(d->satab, slot, rt);
+	if (err)
+		xs_sa_rt_free(rt);
+	return err;
+}
+
+/* One PF_KEY request, with the workers kept consistent. */
+static void d_handle(void *arg, struct xs_pfkey_peer *from, const void *msg,
+		     size_t len)
+{
+	struct daemon *d = arg;
+
+	pthread_rwlock_wrlock(&d->spd_lock);
+	xs_pfkey_handle(d->pk, from, msg, len);
+	pthread_rwlock_unlock(&d->spd_lock);
+	xs_satab_reclaim(d->satab);
+}
+
+static struct daemon *the_daemon;
+
+/* PF_KEY output: the -f file's peer is answered in-process. */
+static int d_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
+		  size_t len)
+{
+	struct daemon *d = ctx;
+
+	if (to == &xs_conf_peer) {
+		xs_conf_reply(msg, len);
+		return 0;
+	}
+	if (!d->sock)
+		return -EPIPE;
+	return xs_pfkey_sock_ops.send(d->sock, to, msg, len);
+}
+
+static int d_foreach(void *ctx, int (*cb)(struct xs_pfkey_peer *, void *),
+		     void *arg)
+{
+	struct daemon *d = ctx;
+
+	if (!d->sock)
+		return 0;
+	return xs_pfkey_sock_ops.foreach_peer(d->sock, cb, arg);
+}
+
+static const struct xs_pfkey_ops d_ops = {
+	.send = d_send,
+	.foreach_peer = d_foreach,
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: xdpsecd -i IFACE [-i IFACE...] [-f FILE] [options]\n"
+		"       xdpsecd --detach [--pin-dir DIR]\n"
+		"  -i, --interface IFACE   protect IFACE (repeatable)\n"
+		"  -f, --file FILE         apply a setkey(8) file at start "
+		"(mode 0600)\n"
+		"      --pfkey-socket PATH PF_KEY socket (default %s,\n"
+		"                          or $XDPSEC_PFKEY_SOCKET)\n"
+		"      --pin-dir DIR       bpffs pin directory (default %s)\n"
+		"      --enc NAME          enc interface name (default %s)\n"
+		"      --detach            remove programs, enc pair and pins\n"
+		"  -d, --debug             debug logging\n"
+		"  -h, --help              this text\n",
+		XS_PFKEY_SOCK_DEFAULT, XS_PIN_DIR_DEFAULT,
+		XS_ENC_NAME_DEFAULT);
+}
+
+struct opts {
+	const char *ifaces[XS_MAX_IFACES - 1];
+	int nif;
+	const char *file;
+	const char *sock;
+	const char *pin_dir;
+	const char *enc;
+	int detach, debug;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	enum { O_SOCK = 256, O_PIN, O_ENC, O_DETACH };
+	static const struct option lopts[] = {
+		{ "interface", required_argument, NULL, 'i' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "pfkey-socket", required_argument, NULL, O_SOCK },
+		{ "pin-dir", required_argument, NULL, O_PIN },
+		{ "enc", required_argument, NULL, O_ENC },
+		{ "detach", no_argument, NULL, O_DETACH },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	o->sock = getenv("XDPSEC_PFKEY_SOCKET");
+	if (!o->sock || !*o->sock)
+		o->sock = XS_PFKEY_SOCK_DEFAULT;
+	o->pin_dir = XS_PIN_DIR_DEFAULT;
+	o->enc = XS_ENC_NAME_DEFAULT;
+	while ((c = getopt_long(argc, argv, "i:f:dh", lopts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			if (o->nif == (int)(sizeof(o->ifaces) /
+					    sizeof(o->ifaces[0]))) {
+				fprintf(stderr, "xdpsecd: too many -i\n");
+				return -1;
+			}
+			o->ifaces[o->nif++] = optarg;
+			break;
+		case 'f':
+			o->file = optarg;
+			break;
+		case O_SOCK:
+			o->sock = optarg;
+			break;
+		case O_PIN:
+			o->pin_dir = optarg;
+			break;
+		case O_ENC:
+			o->enc = optarg;
+			break;
+		case O_DETACH:
+			o->detach = 1;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || (!o->detach && !o->nif)) {
+		usage(stderr);
+		return -1;
+	}
+	if (strlen(o->pin_dir) >= sizeof(the_daemon->ld.pin_dir) ||
+	    strlen(o->enc) >= sizeof(the_daemon->ld.enc_name) - 1) {
+		fprintf(stderr, "xdpsecd: --pin-dir or --enc too long\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int start_workers(struct daemon *d)
+{
+	uint32_t slots[XS_MAX_IFACES];
+	struct xs_workers_cfg cfg = {
+		.satab = d->satab,
+		.spd = d->spd,
+		.spd_lock = &d->spd_lock,
+		.dp = &d->ld.dp,
+		.wstats = d->ld.wstats,
+		.sa_stats = d->ld.sa_stats,
+		.nic = d->ld.nic,
+		.nic_slot = slots,
+		.nnic = d->ld.nnic,
+		.encw = &d->ld.encw,
+		.encw_slot = d->ld.encw_slot,
+		.enc = &d->ld.enc,
+	};
+	int i;
+
+	for (i = 0; i < d->ld.nnic; i++)
+		slots[i] = d->ld.nic_slot[i];
+	d->workers = xs_workers_start(&cfg);
+	if (!d->workers) {
+		xs_log_err("starting crypto workers: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup(struct daemon *d, const struct opts *o)
+{
+	uint32_t nq = 1;
+	sigset_t mask;
+	int i, err;
+
+	/* a bad or readable key file is refused before anything changes */
+	if (o->file) {
+		err = xs_conf_read(&d->conf, o->file);
+		if (err)
+			return err;
+	}
+	snprintf(d->ld.pin_dir, sizeof(d->ld.pin_dir), "%s", o->pin_dir);
+	snprintf(d->ld.enc_name, sizeof(d->ld.enc_name), "%s", o->enc);
+	err = xs_loader_load(&d->ld);
+	if (err)
+		return err;
+	for (i = 0; !err && i < o->nif; i++) {
+		err = xs_loader_attach_nic(&d->ld, o->ifaces[i]);
+		if (!err && d->ld.nic[i].nq > nq)
+			nq = d->ld.nic[i].nq;
+	}
+	/* until the enc pair exists, TC drops what needs protecting */
+	if (!err)
+		err = xs_loader_setup_enc(&d->ld, nq);
+	if (err)
+		return err;
+
+	d->satab = xs_satab_new();
+	d->sadb = xs_sadb_new(&d->ld.dp, XS_MAX_SA);
+	/* the SPD is built in memory first: the previous run's rules stay
+	 * enforced until xs_spd_resync() replaces them in one flip */
+	xs_dp_init_none(&d->nodp);
+	d->spd = xs_spd_new(&d->nodp, XS_MAX_POLICY);
+	d->pk = d->sadb && d->spd && d->satab ?
+			xs_pfkey_new(d->sadb, d->spd, &d_ops, d) : NULL;
+	if (!d->pk)
+		return -ENOMEM;
+	xs_sadb_set_notify(d->sadb, d_sa_notify, d);
+	err = start_workers(d);
+	if (err)
+		return err;
+	if (o->file) {
+		pthread_rwlock_wrlock(&d->spd_lock);
+		err = xs_conf_apply(d->pk, &d->conf);
+		pthread_rwlock_unlock(&d->spd_lock);
+		xs_satab_reclaim(d->satab);
+		xs_conf_free(&d->conf);
+		if (err)
+			return err;
+	}
+	err = xs_spd_resync(d->spd, &d->ld.dp);
+	if (err) {
+		xs_log_err("writing the SPD to the datapath: %s", strerror(-err));
+		return err;
+	}
+	if (o->file) {
+		xs_log_info("applied %s: %zu SAs, %zu policies", o->file,
+			    xs_sadb_count(d->sadb, SADB_SATYPE_UNSPEC),
+			    xs_spd_count(d->spd));
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (d->sigfd < 0 || d->epfd < 0)
+		return -errno;
+	{
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+
+		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev))
+			return -errno;
+	}
+	/* last: the socket's existence means "ready" */
+	d->sock = xs_pfkey_sock_new(o->sock, d->epfd);
+	if (!d->sock) {
+		err = -errno;
+		xs_log_err("PF_KEY socket %s: %s", o->sock, strerror(errno));
+		return err;
+	}
+	xs_pfkey_sock_attach(d->sock, d_handle, d);
+	xs_log_info("ready: PF_KEY on %s", o->sock);
+	return 0;
+}
+
+static int run(struct daemon *d)
+{
+	struct epoll_event evs[32];
+	struct signalfd_siginfo si;
+	int i, n;
+
+	for (;;) {
+		n = epoll_wait(d->epfd, evs, 32, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr) {
+				xs_pfkey_sock_event(d->sock, &evs[i]);
+				continue;
+			}
+			if (read(d->sigfd, &si, sizeof(si)) != sizeof(si))
+				continue;
+			if (si.ssi_signo == SIGHUP) {
+				xs_log_info("SIGHUP: nothing to reload "
+					    "(use setkey)");
+				continue;
+			}
+			xs_log_info("signal %u: exiting; programs stay "
+				    "attached (fail closed), use --detach "
+				    "to remove them",
+				    si.ssi_signo);
+			return 0;
+		}
+	}
+}
+
+static void teardown(struct daemon *d)
+{
+	xs_conf_free(&d->conf);
+	xs_pfkey_sock_free(d->sock);
+	/* stop the workers first: sockets close, the datapath drops what
+	 * needs protecting from now on (fail closed) */
+	xs_workers_stop(d->workers);
+	xs_pfkey_free(d->pk);
+	/* SAs and policies stay in the pinned maps: the datapath keeps
+	 * enforcing them (dropping what needs a worker) until restart or
+	 * detach.  Closing the maps first makes the frees below leave
+	 * them alone. */
+	xs_loader_close(&d->ld);
+	xs_sadb_free(d->sadb); /* wipes the keys */
+	xs_spd_free(d->spd);
+	xs_satab_reclaim(d->satab);
+	xs_satab_free(d->satab); /* wipes the workers' copies */
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	if (d->epfd >= 0)
+		close(d->epfd);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { .epfd = -1, .sigfd = -1 };
+
+	pthread_rwlock_init(&d.spd_lock, NULL);
+	struct opts o = { 0 };
+	int err;
+
+	the_daemon = &d;
+	if (parse_opts(argc, argv, &o))
+		return 2;
+	xs_log_init("xdpsecd", o.debug ? XS_LOG_DEBUG : XS_LOG_INFO);
+	if (o.detach)
+		return xs_loader_detach(o.pin_dir) ? 1 : 0;
+	err = setup(&d, &o);
+	if (!err)
+		err = run(&d);
+	teardown(&d);
+	return err ? 1 : 0;
+}

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * Userspace datagram parsing.  See pkt.h.
+ */
+#include <errno.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include "pkt.h"
+
+#define MAX_EXTHDRS 8
+#define IP4_MF 0x2000
+#define IP4_OFFSET 0x1fff
+
+static int l4_ports(const uint8_t *l4, size_t left, struct xs_pkt *p)
+{
+	switch (p->proto) {
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+		if (left < 4)
+			return -EINVAL;
+		p->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+		p->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		if (left < 2)
+			return -EINVAL;
+		p->sport = l4[0];
+		p->dport = l4[1];
+		break;
+	}
+	return 0;
+}
+
+static int parse4(const uint8_t *ip, size_t len, struct xs_pkt *p)
+{
+	const struct iphdr *h = (const void *)ip;
+	uint16_t off;
+
+	if (len < sizeof(*h) || h->version != 4 || h->ihl < 5)
+		return -EINVAL;
+	p->l3len = h->ihl * 4;
+	p->totlen = ntohs(h->tot_len);
+	if (p->l3len > p->totlen || p->totlen > len)
+		return -EINVAL;
+	p->family = AF_INET;
+	p->proto = h->protocol;
+	memcpy(p->src, &h->saddr, 4);
+	memcpy(p->dst, &h->daddr, 4);
+	off = ntohs(h->frag_off);
+	p->frag = (off & (IP4_MF | IP4_OFFSET)) != 0;
+	p->nonfirst = (off & IP4_OFFSET) != 0;
+	if (p->nonfirst)
+		return 0;
+	return l4_ports(ip + p->l3len, p->totlen - p->l3len, p);
+}
+
+static int parse6(const uint8_t *ip, size_t len, struct xs_pkt *p)
+{
+	const struct ipv6hdr *h = (const void *)ip;
+	size_t off = sizeof(*h);
+	uint8_t nh;
+	int i;
+
+	if (len < sizeof(*h) || h->version != 6)
+		return -EINVAL;
+	p->totlen = (uint16_t)(sizeof(*h) + ntohs(h->payload_len));
+	if (p->totlen > len)
+		return -EINVAL;
+	p->family = AF_INET6;
+	memcpy(p->src, &h->saddr, 16);
+	memcpy(p->dst, &h->daddr, 16);
+	nh = h->nexthdr;
+	for (i = 0; i < MAX_EXTHDRS; i++) {
+		if (nh == IPPROTO_FRAGMENT) {
+			if (off + 8 > p->totlen)
+				return -EINVAL;
+			p->frag = 1;
+			p->nonfirst = (ip[off + 2] << 8 | ip[off + 3]) & ~7u ? 1 : 0;
+			nh = ip[off];
+			off += 8;
+		} else if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
+			   nh == IPPROTO_DSTOPTS) {
+			if (off + 8 > p->totlen)
+				return -EINVAL;
+			nh = ip[off];
+			off += (size_t)(ip[off + 1] + 1) * 8;
+			if (off > p->totlen)
+				return -EINVAL;
+		} else {
+			break;
+		}
+	}
+	if (i == MAX_EXTHDRS)
+		return -EINVAL;
+	p->proto = nh;
+	p->l3len = (uint16_t)off;
+	if (p->nonfirst)
+		return 0;
+	return l4_ports(ip + off, p->totlen - off, p);
+}
+
+int xs_pkt_parse(const uint8_t *ip, size_t len, struct xs_pkt *p)
+{
+	memset(p, 0, sizeof(*p));
+	if (len < 1)
+		return -EINVAL;
+	switch (ip[0] >> 4) {
+	case 4:
+		return parse4(ip, len, p);
+	case 6:
+		return parse6(ip, len, p);
+	}
+	return -EINVAL;
+}
+
+void xs_pkt_sel(const struct xs_pkt *p, uint8_t dir, struct xs_pktsel *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->dir = dir;
+	s->family = p->family;
+	s->proto = p->proto;
+	s->opaque_ports = p->nonfirst;
+	s->sport = p->sport;
+	s->dport = p->dport;
+	memcpy(s->src, p->src, 16);
+	memcpy(s->dst, p->dst, 16);
+}
+
+uint16_t xs_csum(const void *data, size_t len, uint32_t sum)
+{
+	const uint8_t *b = data;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)b[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}

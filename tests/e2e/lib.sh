@@ -1,0 +1,153 @@
+# shellcheck shell=bash
+# Helpers for the end-to-end tests.  Each test sources this, draws its
+# topology in its header, and reports one line per check:
+#   "ok - text", "not ok - text" or "skip - text"  (counted by run-tests.sh)
+set -e
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+B=$ROOT/build
+ID=$$
+TMP=$(mktemp -d "/tmp/xdpsec-e2e-$ID.XXXX")
+PINS=/sys/fs/bpf/xdpsec-e2e-$ID
+NS1=xs1-$ID
+NS2=xs2-$ID
+DPID=
+PY=/usr/bin/python3
+
+n1() { ip netns exec "$NS1" "$@"; }
+n2() { ip netns exec "$NS2" "$@"; }
+
+ok() { echo "ok - $*"; }
+notok() { echo "not ok - $*"; }
+# check "description" command...: one line, never aborts the script
+check() {
+	local d=$1
+	shift
+	if "$@"; then ok "$d"; else notok "$d"; fi
+}
+
+mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
+
+# Several daemons: start_host NAME NS IFACE CONF -> $TMP/NAME.sock,
+# pins $PINS-NAME, pid in DPIDS[NAME]
+declare -A DPIDS=() DNS=()
+
+start_host() {
+	local name=$1 ns=$2 ifc=$3 conf=$4 i
+	rm -f "$TMP/$name.sock"
+	nsenter --net="/run/netns/$ns" "$B/xdpsecd" -i "$ifc" -f "$conf" \
+		--pfkey-socket "$TMP/$name.sock" --pin-dir "$PINS-$name" \
+		>>"$TMP/$name.log" 2>&1 &
+	DPIDS[$name]=$!
+	DNS[$name]=$ns
+	for i in $(seq 100); do
+		[ -S "$TMP/$name.sock" ] && return 0
+		kill -0 "${DPIDS[$name]}" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$TMP/$name.log" >&2
+	return 1
+}
+
+# hcounter NAME COUNTER: a counter of host NAME
+hcounter() {
+	"$B/xdpsecctl" --pin-dir "$PINS-$2" stat -a | awk -v n="$1" '$2 == n { print $1 }'
+}
+
+stop_hosts() {
+	local name
+	for name in "${!DPIDS[@]}"; do
+		kill -9 "${DPIDS[$name]}" 2>/dev/null
+		wait "${DPIDS[$name]}" 2>/dev/null
+		[ -e "/run/netns/${DNS[$name]}" ] &&
+			nsenter --net="/run/netns/${DNS[$name]}" "$B/xdpsecd" \
+				--detach --pin-dir "$PINS-$name" >/dev/null 2>&1
+		rm -rf "$PINS-$name"
+	done
+	DPIDS=()
+}
+
+cleanup_common() {
+	set +e
+	stop_hosts
+	[ -n "$DPID" ] && kill -9 "$DPID" 2>/dev/null
+	[ -d "$PINS" ] && [ -e "/run/netns/$NS1" ] &&
+		nsenter --net="/run/netns/$NS1" "$B/xdpsecd" --detach \
+			--pin-dir "$PINS" >/dev/null 2>&1
+	ip netns del "$NS1" 2>/dev/null
+	ip netns del "$NS2" 2>/dev/null
+	[ -n "${NSW:-}" ] && ip netns del "$NSW" 2>/dev/null
+	rm -rf "$PINS" "$TMP"
+}
+
+# NS1 -- v1 | w1 [br0 in NSW] w2 | v2 -- NS2: a wire we can capture on
+make_wire() {
+	NSW=xsw-$ID
+	ip netns add "$NS1"
+	ip netns add "$NS2"
+	ip netns add "$NSW"
+	ip link add v1 netns "$NS1" type veth peer name w1 netns "$NSW"
+	ip link add v2 netns "$NS2" type veth peer name w2 netns "$NSW"
+	ip -n "$NSW" link add br0 type bridge
+	ip -n "$NSW" link set w1 master br0
+	ip -n "$NSW" link set w2 master br0
+	local l
+	for l in w1 w2 br0 lo; do ip -n "$NSW" link set "$l" up; done
+	n1 ip link set lo up
+	n2 ip link set lo up
+	n1 ip link set v1 up
+	n2 ip link set v2 up
+	nw() { ip netns exec "$NSW" "$@"; }
+	# the hosts' stacks compute full checksums (see MACHINE-FACTS trap 1)
+	n1 ethtool -K v1 tx off >/dev/null 2>&1 || true
+	n2 ethtool -K v2 tx off >/dev/null 2>&1 || true
+}
+
+# two namespaces joined by a veth: v1 in NS1, v2 in NS2
+make_pair() {
+	ip netns add "$NS1"
+	ip netns add "$NS2"
+	ip link add v1 netns "$NS1" type veth peer name v2 netns "$NS2"
+	n1 ip link set lo up
+	n2 ip link set lo up
+	n1 ip link set v1 up
+	n2 ip link set v2 up
+	# locally generated checksums must be complete on the wire
+	n1 ethtool -K v1 tx off >/dev/null 2>&1 || true
+	n2 ethtool -K v2 tx off >/dev/null 2>&1 || true
+}
+
+addr_pair() { # addr_pair ADDR1/PLEN ADDR2/PLEN
+	n1 ip addr add "$1" dev v1 nodad 2>/dev/null || n1 ip addr add "$1" dev v1
+	n2 ip addr add "$2" dev v2 nodad 2>/dev/null || n2 ip addr add "$2" dev v2
+}
+
+# start_daemon CONF [extra args]: xdpsecd in NS1's network namespace but
+# the host's mount namespace, so its pins are visible to bpftool here
+start_daemon() {
+	local conf=$1
+	shift
+	rm -f "$TMP/pfkey.sock"
+	nsenter --net="/run/netns/$NS1" "$B/xdpsecd" -i v1 -f "$conf" \
+		--pfkey-socket "$TMP/pfkey.sock" --pin-dir "$PINS" "$@" \
+		>>"$TMP/xdpsecd.log" 2>&1 &
+	DPID=$!
+	local i
+	for i in $(seq 100); do
+		[ -S "$TMP/pfkey.sock" ] && return 0
+		kill -0 "$DPID" 2>/dev/null || break
+		sleep 0.1
+	done
+	cat "$TMP/xdpsecd.log" >&2
+	return 1
+}
+
+setkey() { XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock "$B/setkey" "$@"; }
+ctl() { "$B/xdpsecctl" --pin-dir "$PINS" "$@"; }
+
+# counter NAME: current value of a datapath counter (xdpsecctl stat names)
+counter() {
+	ctl stat -a | awk -v n="$1" '$2 == n { print $1 }'
+}
+
+# mac of an interface in a namespace
+mac_of() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
