@@ -23,6 +23,7 @@
 #include "xdp_ingress.skel.h"
 #include "tc_egress.skel.h"
 #include "xdp_handoff.skel.h"
+#include "tc_enc_ingress.skel.h"
 
 static bool on_bpffs(const char *path)
 {
@@ -164,6 +165,11 @@ int xs_loader_load(struct xs_loader *l)
 		l->handoff = xdp_handoff_bpf__open_opts(&opts);
 		err = l->handoff ? xdp_handoff_bpf__load(l->handoff) : -errno;
 	}
+	if (!err) {
+		l->enc_ingress = tc_enc_ingress_bpf__open_opts(&opts);
+		err = l->enc_ingress ? tc_enc_ingress_bpf__load(l->enc_ingress) :
+				       -errno;
+	}
 	if (err) {
 		xs_log_err("loading BPF objects: %s", strerror(-err));
 		goto fail;
@@ -238,10 +244,11 @@ static int attach_xdp(int ifindex, const char *ifname, struct bpf_program *prog)
 	return err;
 }
 
-static int attach_tc(int ifindex, struct bpf_program *prog)
+static int attach_tc(int ifindex, enum bpf_tc_attach_point where,
+		     struct bpf_program *prog)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex,
-		    .attach_point = BPF_TC_EGRESS);
+		    .attach_point = where);
 	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = XS_TC_HANDLE,
 		    .priority = XS_TC_PRIO, .flags = BPF_TC_F_REPLACE,
 		    .prog_fd = bpf_program__fd(prog));
@@ -282,13 +289,12 @@ static int iface_register(struct xs_loader *l, int ifindex, __u32 flags,
 	return bpf_map_update_elem(l->dp.ifaces, &ifindex, &v, 0) ? -errno : 0;
 }
 
-/* The enc side receives decrypted packets whose route back is through
- * the NIC: loose reverse-path filtering there, and no IPv6 autoconf noise
- * (the hand-off carries only what TC steers). */
+/* No IPv6 autoconf noise on the pair: it carries only what TC steers and
+ * what the workers deliver (which tc_enc_ingress moves to the NIC, so
+ * reverse-path filters see the right interface). */
 static void enc_sysctls(const char *name)
 {
 	static const char *const knobs[][2] = {
-		{ "ipv4/conf/%s/rp_filter", "2" },
 		{ "ipv6/conf/%s/accept_ra", "0" },
 		{ "ipv6/conf/%s/addr_gen_mode", "1" },
 		{ "ipv6/conf/%s/dad_transmits", "0" },
@@ -333,8 +339,10 @@ int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq)
 			err = xs_nl_set_queues(wname, nq);
 		if (!err)
 			err = xs_nl_link_get(l->enc_name, 0, &l->enc);
-		if (!err)
+		if (!err) {
 			enc_sysctls(l->enc_name);
+			enc_sysctls(wname);
+		}
 	}
 	if (!err)
 		err = xs_nl_link_get(wname, 0, &l->encw);
@@ -348,6 +356,9 @@ int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq)
 		xs_log_warn("%s: turning offloads off: %s", l->enc_name,
 			    strerror(-err));
 	err = attach_xdp(l->encw.ifindex, wname, first_prog(l->handoff->obj));
+	if (!err)
+		err = attach_tc(l->enc.ifindex, BPF_TC_INGRESS,
+				first_prog(l->enc_ingress->obj));
 	if (!err)
 		err = iface_register(l, l->encw.ifindex, XS_IFACE_HANDOFF,
 				     &slot);
@@ -389,7 +400,8 @@ int xs_loader_attach_nic(struct xs_loader *l, const char *ifname)
 	/* register first: the ingress program needs its slot at once */
 	err = iface_register(l, link->ifindex, XS_IFACE_NIC, &slot);
 	if (!err)
-		err = attach_tc(link->ifindex, first_prog(l->egress->obj));
+		err = attach_tc(link->ifindex, BPF_TC_EGRESS,
+				first_prog(l->egress->obj));
 	if (!err)
 		err = attach_xdp(link->ifindex, ifname,
 				 first_prog(l->ingress->obj));
@@ -415,6 +427,8 @@ void xs_loader_close(struct xs_loader *l)
 	xdp_ingress_bpf__destroy(l->ingress);
 	tc_egress_bpf__destroy(l->egress);
 	xdp_handoff_bpf__destroy(l->handoff);
+	tc_enc_ingress_bpf__destroy(l->enc_ingress);
+	l->enc_ingress = NULL;
 	l->ingress = NULL;
 	l->egress = NULL;
 	l->handoff = NULL;

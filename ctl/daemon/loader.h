@@ -2,7 +2,8 @@
 /*
  * Loading, pinning, attaching and detaching the datapath.
  *
- * The three BPF objects (xdp_ingress, tc_egress, xdp_handoff) share their
+ * The BPF objects (xdp_ingress, tc_egress, xdp_handoff, tc_enc_ingress)
+ * share their
  * maps through pinning by name under the pin directory.  Attachments are
  * netlink attachments, independent of any process: they outlive xdpsecd
  * (fail closed: with no worker, protected traffic is dropped), and a
@@ -38,6 +39,7 @@ struct xs_loader {
 	struct xdp_ingress_bpf *ingress;
 	struct tc_egress_bpf *egress;
 	struct xdp_handoff_bpf *handoff;
+	struct tc_enc_ingress_bpf *enc_ingress;
 };
 
 /* Make sure dir is on a bpffs (mounting one if needed) and exists. */

@@ -3,6 +3,7 @@
  * Userspace datagram parsing.  See pkt.h.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -39,20 +40,23 @@ static int l4_ports(const uint8_t *l4, size_t left, struct xs_pkt *p)
 
 static int parse4(const uint8_t *ip, size_t len, struct xs_pkt *p)
 {
-	const struct iphdr *h = (const void *)ip;
+	struct iphdr h; /* a copy: ip need not be aligned (after L2) */
 	uint16_t off;
 
-	if (len < sizeof(*h) || h->version != 4 || h->ihl < 5)
+	if (len < sizeof(h))
 		return -EINVAL;
-	p->l3len = h->ihl * 4;
-	p->totlen = ntohs(h->tot_len);
+	memcpy(&h, ip, sizeof(h));
+	if (h.version != 4 || h.ihl < 5)
+		return -EINVAL;
+	p->l3len = h.ihl * 4;
+	p->totlen = ntohs(h.tot_len);
 	if (p->l3len > p->totlen || p->totlen > len)
 		return -EINVAL;
 	p->family = AF_INET;
-	p->proto = h->protocol;
-	memcpy(p->src, &h->saddr, 4);
-	memcpy(p->dst, &h->daddr, 4);
-	off = ntohs(h->frag_off);
+	p->proto = h.protocol;
+	memcpy(p->src, &h.saddr, 4);
+	memcpy(p->dst, &h.daddr, 4);
+	off = ntohs(h.frag_off);
 	p->frag = (off & (IP4_MF | IP4_OFFSET)) != 0;
 	p->nonfirst = (off & IP4_OFFSET) != 0;
 	if (p->nonfirst)
@@ -62,20 +66,24 @@ static int parse4(const uint8_t *ip, size_t len, struct xs_pkt *p)
 
 static int parse6(const uint8_t *ip, size_t len, struct xs_pkt *p)
 {
-	const struct ipv6hdr *h = (const void *)ip;
-	size_t off = sizeof(*h);
+	struct ipv6hdr h; /* a copy: ip need not be aligned (after L2) */
+	size_t off = sizeof(h), tot;
 	uint8_t nh;
 	int i;
 
-	if (len < sizeof(*h) || h->version != 6)
+	if (len < sizeof(h))
 		return -EINVAL;
-	p->totlen = (uint16_t)(sizeof(*h) + ntohs(h->payload_len));
-	if (p->totlen > len)
+	memcpy(&h, ip, sizeof(h));
+	if (h.version != 6)
 		return -EINVAL;
+	tot = sizeof(h) + ntohs(h.payload_len);
+	if (tot > len || tot > UINT16_MAX) /* totlen is 16 bits */
+		return -EINVAL;
+	p->totlen = (uint16_t)tot;
 	p->family = AF_INET6;
-	memcpy(p->src, &h->saddr, 16);
-	memcpy(p->dst, &h->daddr, 16);
-	nh = h->nexthdr;
+	memcpy(p->src, &h.saddr, 16);
+	memcpy(p->dst, &h.daddr, 16);
+	nh = h.nexthdr;
 	for (i = 0; i < MAX_EXTHDRS; i++) {
 		if (nh == IPPROTO_FRAGMENT) {
 			if (off + 8 > p->totlen)

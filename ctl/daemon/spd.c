@@ -569,8 +569,9 @@ static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
 	return 0;
 }
 
-/* Delete every rule keyed in the other half of the mask id space. */
-static int sweep_rules(struct xs_spd *spd)
+/* Delete every rule keyed in the half of the mask id space that is not
+ * (or, with mine, that is) spd's own. */
+static int sweep_rules(struct xs_spd *spd, bool mine)
 {
 	struct xs_spd_key key, next, *prev = NULL, *stale = NULL, *grown;
 	size_t n = 0, cap = 0, i;
@@ -579,7 +580,7 @@ static int sweep_rules(struct xs_spd *spd)
 	while (!bpf_map_get_next_key(spd->dp->spd_rules, prev, &next)) {
 		key = next;
 		prev = &key;
-		if ((key.mask & XS_ID_HALF) == spd->id_base)
+		if (((key.mask & XS_ID_HALF) == spd->id_base) != mine)
 			continue;
 		if (n == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -648,6 +649,12 @@ int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
 	if (err)
 		goto out;
 	spd->dp = dp;
+	/* a run that died half-way through its own take-over may have left
+	 * rules in the half we take: none is live (the live masks are all in
+	 * the other half), so they go first */
+	err = sweep_rules(spd, true);
+	if (err)
+		goto out;
 	for (p = spd->head; p && !err; p = p->next) {
 		p->key.mask = (uint16_t)(spd->id_base + p->midx);
 		err = rule_write(spd, p);
@@ -657,7 +664,7 @@ int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
 	spd->npub = XS_SPD_MAX_MASKS + 1; /* force the publish */
 	err = masks_sync(spd, true);
 	if (!err)
-		err = sweep_rules(spd);
+		err = sweep_rules(spd, false);
 	if (!err)
 		err = xs_dp_spd_gen_bump(dp);
 	if (!err)

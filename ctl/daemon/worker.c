@@ -206,7 +206,21 @@ static bool inbound_allowed(struct worker *w, const struct xs_sa_rt *rt,
 	return ok;
 }
 
-static void rx_esp(struct worker *w, const uint8_t *frame, uint32_t len)
+/* Decrypted frame for the stack: tc_enc_ingress moves it into the
+ * ingress of the NIC it arrived on (include/xdpsec/xdpsec.h). */
+static void deliver_eth(uint8_t *o, const struct xs_dev *nic, uint16_t proto)
+{
+	uint32_t ifindex = htonl((uint32_t)nic->link.ifindex);
+
+	memcpy(o, nic->link.mac, ETH_ALEN);
+	o[ETH_ALEN] = XS_ETH_META_MARK;
+	o[ETH_ALEN + 1] = 0;
+	memcpy(o + ETH_ALEN + 2, &ifindex, 4);
+	memcpy(o + 2 * ETH_ALEN, &proto, 2);
+}
+
+static void rx_esp(struct worker *w, const struct xs_dev *nic,
+		   const uint8_t *frame, uint32_t len)
 {
 	struct xs_workers *ws = w->ws;
 	const struct xs_xdp_meta *m = (const void *)(frame - sizeof(*m));
@@ -250,9 +264,7 @@ static void rx_esp(struct worker *w, const uint8_t *frame, uint32_t len)
 		tx_end(w, out, addr, 0);
 		return;
 	}
-	memcpy(o, ws->enc_mac, ETH_ALEN);
-	memcpy(o + ETH_ALEN, ws->handoff.link.mac, ETH_ALEN);
-	memcpy(o + 2 * ETH_ALEN, &eth->h_proto, 2);
+	deliver_eth(o, nic, eth->h_proto);
 	tx_end(w, out, addr, n + ETH_HLEN);
 	count(w, XS_CNT_rx_decrypt);
 	sa_count(w, m->sa_slot, false, (size_t)n);
@@ -336,7 +348,7 @@ static int rx_batch(struct worker *w, int i)
 		const uint8_t *frame = xs_xsk_data(x, d->addr);
 
 		if (from_nic)
-			rx_esp(w, frame, d->len);
+			rx_esp(w, w->rxdev[i], frame, d->len);
 		else
 			tx_esp(w, frame, d->len);
 	}

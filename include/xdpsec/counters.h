@@ -75,7 +75,14 @@
 	X(drop_reasm, "drop-reasm", "fragment reassembly failed or timed out") \
 	X(drop_tx_full, "drop-tx-full", "TX ring full")                       \
 	X(drop_unsupported, "drop-unsupported",                                \
-	  "feature not handled by the worker (e.g. IPv6 ext headers)")
+	  "feature not handled by the worker (e.g. IPv6 ext headers)")          \
+	/* enc pair */                                                         \
+	X(handoff_foreign, "handoff-foreign",                                  \
+	  "frames on the enc pair not steered by tc_egress, passed")            \
+	X(rx_deliver, "rx-deliver",                                            \
+	  "decrypted packets handed to the stack on their NIC")                 \
+	X(drop_deliver, "drop-deliver",                                        \
+	  "decrypted packet for a NIC that is not attached")
 
 enum xs_counter {
 #define XS_CNT_ENUM(f, n, t) XS_CNT_##f,

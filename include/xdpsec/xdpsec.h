@@ -290,4 +290,14 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
  */
 #define XS_ETH_META_MARK 0x5a
 
+/*
+ * Decrypted (worker -> hand-off -> enc): the worker writes the NIC the ESP
+ * arrived on into the source MAC, h_source[0] = XS_ETH_META_MARK,
+ * h_source[1] = 0, h_source[2..5] = its ifindex (big endian), and the
+ * NIC's own address as destination.  tc_enc_ingress on the enc side
+ * redirects the frame into that NIC's ingress, so the stack sees it
+ * arrive where its route points (reverse-path filters pass) while
+ * `tcpdump -i <enc>` still shows it in clear.
+ */
+
 #endif /* _UAPI_XDPSEC_H */

@@ -241,7 +241,10 @@ static const struct xt_case ingress_cases[] = {
 	T("truncated vlan tag", XDP_DROP, drop_malformed, V4("10.4.0.1"),
 	  .nvlan = 1, .trunc = 16),
 	/* the hand-off program, no worker */
-	H("handoff, no worker", XDP_DROP, drop_no_worker, V4("10.4.0.1")),
+	H("handoff, no worker", XDP_DROP, drop_no_worker, V4("10.4.0.1"),
+	  .marked = true),
+	H("handoff, the kernel's own frame", XDP_PASS, handoff_foreign,
+	  V4("10.4.0.1")),
 };
 
 static void run_table(struct ctx *c, const struct xt_case *t, size_t n)
@@ -427,7 +430,8 @@ static void test_worker_steer(void **state)
 		  .proto = IPPROTO_AH, .spi = SPI_AH4),
 		T("unknown spi still dropped", XDP_DROP, drop_unknown_spi,
 		  ESP4(0x999)),
-		H("handoff", XDP_REDIRECT, handoff_steer, V4("10.4.0.1")),
+		H("handoff", XDP_REDIRECT, handoff_steer, V4("10.4.0.1"),
+		  .marked = true),
 	};
 	struct ctx *c = *state;
 	struct xs_sa_stats before, after;

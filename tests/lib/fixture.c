@@ -9,6 +9,7 @@
 #include <linux/if_ether.h>
 #include "../../ctl/daemon/spd.h"
 #include "fixture.h"
+#include "xdpsec/xdpsec.h"
 
 static const char *const cnt_names[] = {
 #define XT_NAME(f, n, t) n,
@@ -78,6 +79,8 @@ void xt_build(struct xt_pkt *p, const struct xt_spec *s)
 
 	xt_pkt_init(p);
 	xt_eth(p, s->nvlan ? tpid[0] : type);
+	if (s->marked)
+		p->buf[ETH_ALEN] = XS_ETH_META_MARK;
 	for (i = 0; i < s->nvlan && i < 3; i++)
 		xt_vlan(p, (uint16_t)(10 + i),
 			i + 1 < s->nvlan ? tpid[i + 1] : type);

@@ -31,6 +31,7 @@ struct xt_spec {
 	size_t v4opt; /* IPv4 option bytes */
 	size_t trunc; /* cut the frame to this many bytes */
 	size_t payload;
+	bool marked; /* source MAC carries tc_egress's mark (hand-off) */
 };
 
 void xt_build(struct xt_pkt *p, const struct xt_spec *s);

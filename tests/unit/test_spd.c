@@ -950,6 +950,353 @@ static void test_compile_random(void **state)
 	xs_dp_close(&dp);
 }
 
+/* ------------------------------------------------------------------ */
+/* Taking over the tables of a previous run (xs_spd_resync)           */
+
+/* What the spd_rules map holds: its keys and the slots they point at. */
+struct rules_snap {
+	struct xs_spd_key keys[TEST_MAXP];
+	uint8_t slots[TEST_MAXP];
+	size_t n;
+};
+
+static void rules_snapshot(struct xs_dp *dp, struct rules_snap *s)
+{
+	struct xs_spd_key k, *prev = NULL;
+	struct xs_spd_rule r;
+
+	memset(s->slots, 0, sizeof(s->slots));
+	s->n = 0;
+	while (!bpf_map_get_next_key(dp->spd_rules, prev, &k)) {
+		assert_true(s->n < TEST_MAXP);
+		assert_int_equal(bpf_map_lookup_elem(dp->spd_rules, &k, &r), 0);
+		assert_true(r.slot < TEST_MAXP);
+		s->slots[r.slot] = 1;
+		s->keys[s->n++] = k;
+		prev = &s->keys[s->n - 1];
+	}
+}
+
+/* An ipsec policy whose unique reqid tags it (run * 1000 + index), so
+ * that a policy slot's contents tell which run and policy wrote it. */
+static void tagged_policy(struct xs_spolicy *sp, uint32_t tag)
+{
+	rnd_policy(sp);
+	sp->type = IPSEC_POLICY_IPSEC;
+	sp->nreq = 1;
+	sp->req[0].proto = rnd(2) ? IPPROTO_ESP : IPPROTO_AH;
+	sp->req[0].mode = IPSEC_MODE_TRANSPORT;
+	sp->req[0].level = IPSEC_LEVEL_UNIQUE;
+	sp->req[0].reqid = tag;
+}
+
+/* Add n random tagged policies (plus the given shared ones first). */
+static int fill(struct xs_spd *spd, const struct xs_spolicy *shared,
+		int nshared, int n, uint32_t run, struct xs_spolicy *out)
+{
+	struct xs_spolicy sp;
+	int i, got = 0, err;
+
+	for (i = 0; i < nshared; i++) {
+		sp = shared[i];
+		sp.id = 0;
+		sp.req[0].reqid = run * 1000 + (uint32_t)got;
+		if (i % 3 == 0) /* same selector, another priority */
+			sp.priority = sp.priority == XS_PRIORITY_HIGH ?
+					      XS_PRIORITY_LOW :
+					      XS_PRIORITY_HIGH;
+		assert_int_equal(xs_spd_add(spd, &sp, false), 0);
+		out[got++] = sp;
+	}
+	while (got < nshared + n) {
+		tagged_policy(&sp, run * 1000 + (uint32_t)got);
+		err = xs_spd_add(spd, &sp, false);
+		if (err == -EEXIST || err == -ENOSPC)
+			continue;
+		assert_int_equal(err, 0);
+		out[got++] = sp;
+	}
+	return got;
+}
+
+/* Every rule's policy slot holds spd's policy of that id, with the same
+ * contents (tag included); the rule's rank has its priority. */
+static void check_slots(struct xs_dp *dp, struct xs_spd *spd,
+			const struct rules_snap *s)
+{
+	struct xs_spd_rule r;
+	struct xs_policy pv;
+	struct xs_spolicy sp;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		assert_int_equal(
+			bpf_map_lookup_elem(dp->spd_rules, &s->keys[i], &r), 0);
+		assert_int_equal(
+			bpf_map_lookup_elem(dp->spd_policies, &r.slot, &pv), 0);
+		assert_int_equal(xs_spd_get_id(spd, pv.id, &sp), 0);
+		assert_int_equal(pv.action, sp.type);
+		assert_int_equal(pv.dir, sp.dir - 1);
+		assert_int_equal(pv.ntmpl, sp.nreq);
+		assert_int_equal(pv.tmpl[0].proto, sp.req[0].proto);
+		assert_int_equal(pv.tmpl[0].reqid, sp.req[0].reqid);
+		assert_int_equal(r.rank >> 32, sp.priority);
+	}
+}
+
+/* Like compare_lookups, also checking the slot's tag. */
+static int compare_tagged(struct xs_dp *dp, struct xs_spd *spd, int npkt)
+{
+	struct xs_pktsel p;
+	struct xs_policy pv;
+	int i, hits = 0;
+
+	for (i = 0; i < npkt; i++) {
+		const struct xs_spolicy *sp;
+		uint32_t slot;
+
+		rnd_packet(&p);
+		sp = xs_spd_lookup(spd, &p);
+		slot = map_lookup(dp, &p);
+		if (!sp) {
+			assert_int_equal(slot, XS_SLOT_NONE);
+			continue;
+		}
+		hits++;
+		assert_int_not_equal(slot, XS_SLOT_NONE);
+		assert_int_equal(
+			bpf_map_lookup_elem(dp->spd_policies, &slot, &pv), 0);
+		assert_int_equal(pv.id, sp->id);
+		assert_int_equal(pv.tmpl[0].reqid, sp->req[0].reqid);
+	}
+	return hits;
+}
+
+/* Every live mask id and every rule key in the half "high". */
+static void check_half(struct xs_dp *dp, const struct rules_snap *s, bool high)
+{
+	struct xs_spd_mask m[XS_SPD_MAX_MASKS];
+	int n = live_masks(dp, m), i;
+	size_t j;
+
+	assert_true(n > 0);
+	for (i = 0; i < n; i++)
+		assert_int_equal(!!(m[i].id & 0x8000), high);
+	for (j = 0; j < s->n; j++)
+		assert_int_equal(!!(s->keys[j].mask & 0x8000), high);
+}
+
+static bool slots_disjoint(const struct rules_snap *a,
+			   const struct rules_snap *b)
+{
+	size_t i;
+
+	for (i = 0; i < TEST_MAXP; i++)
+		if (a->slots[i] && b->slots[i])
+			return false;
+	return true;
+}
+
+/* "Forget" an SPD without touching the maps, as a daemon that exits. */
+static void spd_abandon(struct xs_spd *spd, struct xs_dp *its_dp)
+{
+	xs_dp_init_none(its_dp);
+	xs_spd_free(spd);
+}
+
+/* One restart: next (filled on no maps) takes over from what dp holds
+ * (written by prev); returns the snapshot after the take-over. */
+static void restart(struct xs_dp *dp, struct xs_spd *next, struct xs_dp *ndp,
+		    bool high, struct rules_snap *before,
+		    struct rules_snap *after)
+{
+	uint32_t g = gen(dp);
+	size_t i;
+
+	rules_snapshot(dp, before);
+	*ndp = *dp;
+	assert_int_equal(xs_spd_resync(next, ndp), 0);
+	assert_int_not_equal(gen(dp), g);
+	rules_snapshot(dp, after);
+	assert_int_equal(after->n, xs_spd_count(next));
+	check_half(dp, after, high);
+	/* no rule of the previous run left */
+	for (i = 0; i < before->n; i++) {
+		struct xs_spd_rule r;
+
+		assert_int_not_equal(bpf_map_lookup_elem(dp->spd_rules,
+							 &before->keys[i], &r),
+				     0);
+	}
+	/* the previous run's rules stayed valid until the flip: none of
+	 * the slots they pointed at was reused */
+	assert_true(slots_disjoint(before, after));
+	check_consistent(dp, next);
+	check_slots(dp, next, after);
+	assert_true(compare_tagged(dp, next, 4000) > 100);
+}
+
+static void test_resync(void **state)
+{
+	static struct rules_snap before, after;
+	static struct xs_spolicy pa[300], pb[300], pc[300];
+	struct xs_dp dp, dpa, dpb, dpc, none;
+	struct xs_spd *a, *b, *c;
+	struct xs_spolicy sp;
+	int na, nb, nc, i, err;
+
+	if (maps_create(&dp))
+		skip();
+	rng_state = 0x243f6a8885a308d3ull;
+	/* the previous run: A on the maps */
+	dpa = dp;
+	a = xs_spd_new(&dpa, TEST_MAXP);
+	assert_non_null(a);
+	na = fill(a, NULL, 0, 200, 1, pa);
+	check_consistent(&dp, a);
+	rules_snapshot(&dp, &before);
+	check_half(&dp, &before, false);
+
+	/* this run: B built in memory: 80 of A's (a third re-prioritised),
+	 * 120 gone, 100 new */
+	b = spd_none(&none);
+	nb = fill(b, pa, 80, 100, 2, pb);
+	assert_int_equal(nb, 180);
+	/* A's rules still answer until B takes over */
+	assert_true(compare_tagged(&dp, a, 1000) > 50);
+	restart(&dp, b, &dpb, true, &before, &after);
+	spd_abandon(a, &dpa);
+	assert_int_equal(na, 200);
+
+	/* B runs as usual on the maps */
+	for (i = 0; i < 60; i++) {
+		tagged_policy(&sp, 2500 + (uint32_t)i);
+		err = xs_spd_add(b, &sp, rnd(4) == 0);
+		if (err != -EEXIST && err != -ENOSPC)
+			assert_int_equal(err, 0);
+	}
+	for (i = 0; i < nb; i += 3)
+		assert_int_equal(xs_spd_delete_id(b, pb[i].id, NULL), 0);
+	check_consistent(&dp, b);
+	rules_snapshot(&dp, &after);
+	check_half(&dp, &after, true);
+	check_slots(&dp, b, &after);
+	assert_true(compare_tagged(&dp, b, 3000) > 100);
+
+	/* a second restart flips back to the low half */
+	c = spd_none(&none);
+	nc = fill(c, pb + 1, 50, 50, 3, pc);
+	assert_int_equal(nc, 100);
+	restart(&dp, c, &dpc, false, &before, &after);
+	spd_abandon(b, &dpb);
+	assert_int_equal(xs_spd_flush(c), 0);
+	check_consistent(&dp, c);
+	xs_spd_free(c);
+	xs_dp_close(&dp);
+}
+
+/* A take-over that fails half-way (spd_rules full) leaves the previous
+ * run's tables enforcing exactly what they did. */
+static void test_resync_fail(void **state)
+{
+	struct xs_spd_mask m0[XS_SPD_MAX_MASKS], m1[XS_SPD_MAX_MASKS];
+	static struct rules_snap before, after;
+	static struct xs_spolicy pa[100], pb[100];
+	struct xs_dp dp, dpa, dpb, none;
+	struct xs_spd *a, *b;
+	uint32_t g;
+	int n0, err;
+
+	if (maps_create(&dp))
+		skip();
+	close(dp.spd_rules);
+	dp.spd_rules = bpf_map_create(BPF_MAP_TYPE_HASH, "t_spd_rules2",
+				      sizeof(struct xs_spd_key),
+				      sizeof(struct xs_spd_rule), 120, NULL);
+	assert_true(dp.spd_rules >= 0);
+	rng_state = 0x13198a2e03707344ull;
+	dpa = dp;
+	a = xs_spd_new(&dpa, TEST_MAXP);
+	assert_non_null(a);
+	fill(a, NULL, 0, 80, 1, pa);
+	rules_snapshot(&dp, &before);
+	n0 = live_masks(&dp, m0);
+	g = gen(&dp);
+
+	b = spd_none(&none);
+	fill(b, NULL, 0, 80, 2, pb); /* 80 + 80 > 120 */
+	dpb = dp;
+	err = xs_spd_resync(b, &dpb);
+	assert_int_equal(err, -E2BIG);
+	/* nothing published: the same live list, A's rules and slots */
+	assert_int_equal(gen(&dp), g);
+	assert_int_equal(live_masks(&dp, m1), n0);
+	assert_memory_equal(m0, m1, (size_t)n0 * sizeof(m0[0]));
+	check_slots(&dp, a, &before);
+	assert_true(compare_tagged(&dp, a, 4000) > 100);
+	rules_snapshot(&dp, &after);
+	assert_true(after.n > before.n); /* B's partial rules: not live */
+	spd_abandon(b, &dpb);
+	spd_abandon(a, &dpa);
+	xs_dp_close(&dp);
+}
+
+/* A take-over that died half-way leaves rules in the half the next run
+ * takes: they must not survive its take-over (they are keyed by mask ids
+ * that run reuses). */
+static void test_resync_stale_half(void **state)
+{
+	static struct rules_snap snap;
+	static struct xs_spolicy pa[100];
+	struct xs_spd_key k;
+	struct xs_spd_rule r;
+	struct xs_policy pv;
+	struct xs_dp dp, dpa, dpc, none;
+	struct xs_spd *a, *c;
+	struct xs_spolicy sp;
+	struct xs_pktsel pk;
+	uint32_t slot;
+
+	if (maps_create(&dp))
+		skip();
+	rng_state = 0x452821e638d01377ull;
+	dpa = dp;
+	a = xs_spd_new(&dpa, TEST_MAXP);
+	assert_non_null(a);
+	fill(a, NULL, 0, 20, 1, pa);
+	/* a dead run's rule: 11/8 -> any out under mask id 0x8000, which
+	 * the next run gives its 10/8 -> any out policy */
+	memset(&k, 0, sizeof(k));
+	k.mask = 0x8000;
+	k.dir = XS_DIR_OUT;
+	k.family = AF_INET;
+	k.src[0] = 11;
+	memset(&r, 0, sizeof(r));
+	r.rank = 0;
+	r.slot = TEST_MAXP - 1;
+	memset(&pv, 0, sizeof(pv));
+	pv.id = 0xdead;
+	pv.action = IPSEC_POLICY_BYPASS;
+	assert_int_equal(bpf_map_update_elem(dp.spd_policies, &r.slot, &pv, 0),
+			 0);
+	assert_int_equal(bpf_map_update_elem(dp.spd_rules, &k, &r, 0), 0);
+	/* this run: one policy whose mask is 10/8 -> any out too */
+	c = spd_none(&none);
+	sp = simple("10.0.0.0", 8, "0.0.0.0", 0);
+	sp.priority = XS_PRIORITY_LOW;
+	assert_int_equal(xs_spd_add(c, &sp, false), 0);
+	dpc = dp;
+	assert_int_equal(xs_spd_resync(c, &dpc), 0);
+	rules_snapshot(&dp, &snap);
+	pk = pkt("11.1.1.1", "192.0.2.1", 6, 1, 2, OUT);
+	slot = map_lookup(&dp, &pk);
+	assert_int_equal(snap.n, xs_spd_count(c));
+	assert_int_not_equal(slot, TEST_MAXP - 1);
+	spd_abandon(a, &dpa);
+	spd_abandon(c, &dpc);
+	xs_dp_close(&dp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -964,6 +1311,9 @@ int main(void)
 		cmocka_unit_test(test_compile_basic),
 		cmocka_unit_test(test_compile_rollback),
 		cmocka_unit_test(test_compile_random),
+		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_resync_fail),
+		cmocka_unit_test(test_resync_stale_half),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
