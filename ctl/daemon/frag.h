@@ -48,6 +48,25 @@ uint32_t xs_reasm_expire(struct xs_reasm *r, uint64_t now_ms);
 size_t xs_reasm_bytes(const struct xs_reasm *r);
 
 /*
+ * Datagram-level statistics.  A fragment that xs_reasm_add() refuses is
+ * counted by the caller under *why; the fragments already held of a
+ * datagram dropped on the way (timed out, evicted to make room, or failed
+ * by an overlap or inconsistent length) are added to *expired.  An exact
+ * duplicate of a held fragment is -EALREADY (drop_reasm), the datagram
+ * kept.  A datagram that is not a fragment (nor an IPv6 atomic fragment,
+ * whose fragment header is removed) is copied to out as is.
+ */
+struct xs_reasm_stats {
+	uint64_t done; /* datagrams reassembled */
+	uint64_t timed_out; /* datagrams dropped at the timeout */
+	uint64_t evicted; /* dropped to make room (max_bytes, max_dgrams) */
+	uint64_t failed; /* dropped: overlap, inconsistent or too long */
+	uint64_t frags_dropped; /* held fragments dropped with all those */
+	uint64_t in_progress; /* datagrams held now */
+};
+void xs_reasm_stats(const struct xs_reasm *r, struct xs_reasm_stats *st);
+
+/*
  * Split a whole datagram into fragments of at most mtu bytes, calling
  * emit(arg, frag, len) for each in order (the buffer is reused after
  * emit returns).  IPv4 with DF set: -EMSGSIZE.  IPv6: id is the
@@ -63,7 +82,10 @@ int xs_frag(const uint8_t *ip, size_t len, uint32_t mtu, uint32_t id,
  * one, about orig, sent from src (4 or 16 bytes, orig's family) to orig's
  * source; quotes as much of orig as RFC 792 / RFC 4443 allow (IPv4: the
  * header + 8 bytes at least, the whole reply <= 576; IPv6: <= 1280).
- * TTL/hop limit 64, checksums filled.  Returns the length or -errno.
+ * TTL/hop limit 64, checksums filled.  Returns the length or -errno:
+ * -EPERM where RFC 1122 3.2.2 / RFC 4443 2.4(e) forbid an error about
+ * orig (an ICMP error, a non-first IPv4 fragment, a source or IPv4
+ * destination that is not unicast), -ENOSPC if cap is too small.
  */
 int xs_icmp_too_big(const uint8_t *orig, size_t len, uint32_t mtu,
 		    const uint8_t *src, uint8_t *out, size_t cap);
