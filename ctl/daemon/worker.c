@@ -9,65 +9,14 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/pfkeyv2.h>
+#include <time.h>
 #include "../lib/log.h"
-#include "pkt.h"
-#include "worker.h"
+#include "worker_int.h"
 
 #define POLL_IDLE_MS 100
-
-/* One worker's EVP state for one SA. */
-struct wctx {
-	uint64_t gen;
-	uint32_t slot;
-	struct xs_esp_ctx c;
-};
-
-struct worker {
-	struct xs_workers *ws;
-	int id; /* = queue index */
-	pthread_t thread;
-	struct xs_stats *st;
-	struct wctx **ctx; /* by SA slot */
-	uint32_t *active;  /* slots with a ctx */
-	uint32_t nactive, cap_active;
-	uint64_t purge_seen;
-	struct pollfd pfd[XS_MAX_IFACES];
-	struct xs_xsk *rxq[XS_MAX_IFACES]; /* sockets this worker reads */
-	struct xs_dev *rxdev[XS_MAX_IFACES];
-	int nrx;
-	int started;
-};
-
-struct xs_workers {
-	struct xs_workers_cfg cfg;
-	struct xs_dev nic[XS_MAX_IFACES];
-	int nnic;
-	struct xs_dev handoff;
-	uint8_t enc_mac[ETH_ALEN];
-	struct xs_stats local_stats[XS_MAX_WORKERS];
-	int nworkers;
-	struct worker *w;
-	atomic_int stop;
-};
-
-static void count(struct worker *w, enum xs_counter c)
-{
-	((uint64_t *)w->st)[c]++;
-}
-
-static void sa_count(struct worker *w, uint32_t slot, bool tx, size_t bytes)
-{
-	struct xs_sa_stats *s = w->ws->cfg.sa_stats;
-
-	if (!s || slot >= XS_MAX_SA)
-		return;
-	if (tx) {
-		__atomic_fetch_add(&s[slot].tx_packets, 1, __ATOMIC_RELAXED);
-		__atomic_fetch_add(&s[slot].tx_bytes, bytes, __ATOMIC_RELAXED);
-	} else {
-		__atomic_fetch_add(&s[slot].rx_bytes, bytes, __ATOMIC_RELAXED);
-	}
-}
+#define REASM_BYTES (4u << 20)	/* per worker */
+#define REASM_TIMEOUT_MS 30000	/* as Linux's ipfrag_time */
+#define REASM_DGRAMS 64
 
 /* ------------------------------------------------------------------ */
 /* per-worker EVP contexts                                            */
@@ -101,8 +50,8 @@ static void ctx_purge(struct worker *w, struct xs_satab *t)
 	}
 }
 
-static struct xs_esp_ctx *ctx_get(struct worker *w, uint32_t slot,
-				  uint64_t gen, const struct xs_sa_rt *rt)
+struct xs_esp_ctx *xs_worker_ctx(struct worker *w, uint32_t slot,
+				 uint64_t gen, const struct xs_sa_rt *rt)
 {
 	struct wctx *c = w->ctx[slot];
 
@@ -134,203 +83,11 @@ static struct xs_esp_ctx *ctx_get(struct worker *w, uint32_t slot,
 	return &c->c;
 }
 
-/* ------------------------------------------------------------------ */
-/* transmit                                                           */
-
-/* Reserve a TX frame on x; returns its data or NULL (counted). */
-static uint8_t *tx_begin(struct worker *w, struct xs_xsk *x, uint64_t *addr)
-{
-	pthread_spin_lock(&x->tx_lock);
-	*addr = xs_xsk_tx_frame(x);
-	if (*addr == UINT64_MAX) {
-		pthread_spin_unlock(&x->tx_lock);
-		count(w, XS_CNT_drop_tx_full);
-		return NULL;
-	}
-	return xs_xsk_data(x, *addr);
-}
-
-static void tx_end(struct worker *w, struct xs_xsk *x, uint64_t addr, int len)
-{
-	if (len <= 0 || xs_xsk_tx_queue(x, addr, (uint32_t)len)) {
-		xs_xsk_tx_unget(x, addr);
-		if (len > 0)
-			count(w, XS_CNT_drop_tx_full);
-	}
-	pthread_spin_unlock(&x->tx_lock);
-}
-
 static void tx_service(struct xs_xsk *x)
 {
 	pthread_spin_lock(&x->tx_lock);
 	xs_xsk_tx_service(x);
 	pthread_spin_unlock(&x->tx_lock);
-}
-
-/* ------------------------------------------------------------------ */
-/* inbound: NIC -> decrypt -> hand-off -> enc -> stack                */
-
-/* RFC 4301 5.2: the decrypted packet must be one the inbound policy lets
- * this SA carry. */
-static bool inbound_allowed(struct worker *w, const struct xs_sa_rt *rt,
-			    const uint8_t *ip, size_t len)
-{
-	struct xs_workers *ws = w->ws;
-	const struct xs_spolicy *sp;
-	struct xs_pktsel sel;
-	struct xs_pkt p;
-	bool ok = true;
-	int i;
-
-	if (xs_pkt_parse(ip, len, &p))
-		return false;
-	if (rt->mode != IPSEC_MODE_TUNNEL &&
-	    (memcmp(p.src, rt->src.a, 16) || memcmp(p.dst, rt->dst.a, 16)))
-		return false;
-	xs_pkt_sel(&p, IPSEC_DIR_INBOUND, &sel);
-	pthread_rwlock_rdlock(ws->cfg.spd_lock);
-	sp = xs_spd_lookup(ws->cfg.spd, &sel);
-	if (sp && sp->type == IPSEC_POLICY_DISCARD)
-		ok = false;
-	if (sp && sp->type == IPSEC_POLICY_IPSEC) {
-		uint8_t proto = rt->satype == SADB_SATYPE_AH ? IPPROTO_AH :
-							       IPPROTO_ESP;
-
-		ok = false;
-		for (i = 0; i < sp->nreq && !ok; i++)
-			ok = sp->req[i].proto == proto &&
-			     (sp->req[i].mode == rt->mode ||
-			      rt->mode == IPSEC_MODE_ANY);
-	}
-	pthread_rwlock_unlock(ws->cfg.spd_lock);
-	return ok;
-}
-
-/* Decrypted frame for the stack: tc_enc_ingress moves it into the
- * ingress of the NIC it arrived on (include/xdpsec/xdpsec.h). */
-static void deliver_eth(uint8_t *o, const struct xs_dev *nic, uint16_t proto)
-{
-	uint32_t ifindex = htonl((uint32_t)nic->link.ifindex);
-
-	memcpy(o, nic->link.mac, ETH_ALEN);
-	o[ETH_ALEN] = XS_ETH_META_MARK;
-	o[ETH_ALEN + 1] = 0;
-	memcpy(o + ETH_ALEN + 2, &ifindex, 4);
-	memcpy(o + 2 * ETH_ALEN, &proto, 2);
-}
-
-static void rx_esp(struct worker *w, const struct xs_dev *nic,
-		   const uint8_t *frame, uint32_t len)
-{
-	struct xs_workers *ws = w->ws;
-	const struct xs_xdp_meta *m = (const void *)(frame - sizeof(*m));
-	struct xs_xsk *out = &ws->handoff.q[w->id % ws->handoff.nq];
-	const struct ethhdr *eth = (const void *)frame;
-	enum xs_counter why = XS_CNT_drop_malformed;
-	struct xs_esp_ctx *c;
-	struct xs_sa_rt *rt;
-	uint8_t *o;
-	uint64_t addr, gen;
-	int n;
-
-	if (len < ETH_HLEN || m->magic != XS_META_MAGIC) {
-		/* fragments and VLAN-tagged frames: not handled here yet */
-		count(w, m->magic == XS_META_MAGIC ? XS_CNT_drop_malformed :
-						     XS_CNT_drop_unsupported);
-		return;
-	}
-	if (eth->h_proto != htons(ETH_P_IP) &&
-	    eth->h_proto != htons(ETH_P_IPV6)) {
-		count(w, XS_CNT_drop_unsupported);
-		return;
-	}
-	rt = xs_satab_get(ws->cfg.satab, m->sa_slot, &gen);
-	c = rt ? ctx_get(w, m->sa_slot, gen, rt) : NULL;
-	if (!c) {
-		count(w, XS_CNT_drop_no_sa);
-		return;
-	}
-	o = tx_begin(w, out, &addr);
-	if (!o)
-		return;
-	n = xs_esp_input(c, rt, frame + ETH_HLEN, len - ETH_HLEN, o + ETH_HLEN,
-			 XS_XSK_FRAME_SIZE - ETH_HLEN, &why);
-	if (n > 0 && !inbound_allowed(w, rt, o + ETH_HLEN, (size_t)n)) {
-		why = XS_CNT_drop_selector;
-		n = -EACCES;
-	}
-	if (n <= 0) {
-		count(w, why);
-		tx_end(w, out, addr, 0);
-		return;
-	}
-	deliver_eth(o, nic, eth->h_proto);
-	tx_end(w, out, addr, n + ETH_HLEN);
-	count(w, XS_CNT_rx_decrypt);
-	sa_count(w, m->sa_slot, false, (size_t)n);
-}
-
-/* ------------------------------------------------------------------ */
-/* outbound: stack -> enc -> hand-off -> encrypt -> NIC               */
-
-static struct xs_dev *nic_by_slot(struct xs_workers *ws, uint32_t slot)
-{
-	int i;
-
-	for (i = 0; i < ws->nnic; i++)
-		if (ws->nic[i].slot == slot)
-			return &ws->nic[i];
-	return NULL;
-}
-
-static void tx_esp(struct worker *w, const uint8_t *frame, uint32_t len)
-{
-	struct xs_workers *ws = w->ws;
-	const struct ethhdr *eth = (const void *)frame;
-	enum xs_counter why = XS_CNT_drop_malformed;
-	struct xs_esp_ctx *c;
-	struct xs_sa_rt *rt;
-	struct xs_dev *nic;
-	struct xs_xsk *out;
-	uint32_t slot;
-	uint64_t addr, gen;
-	uint8_t *o;
-	int n;
-
-	if (len < ETH_HLEN || eth->h_source[0] != XS_ETH_META_MARK) {
-		count(w, XS_CNT_drop_malformed);
-		return;
-	}
-	nic = nic_by_slot(ws, eth->h_source[1]);
-	memcpy(&slot, eth->h_source + 2, 4);
-	slot = ntohl(slot);
-	rt = xs_satab_get(ws->cfg.satab, slot, &gen);
-	c = rt ? ctx_get(w, slot, gen, rt) : NULL;
-	if (!nic || !c) {
-		count(w, XS_CNT_drop_no_sa);
-		return;
-	}
-	if (len - ETH_HLEN + xs_esp_overhead(rt) > nic->link.mtu) {
-		count(w, XS_CNT_drop_too_big);
-		return;
-	}
-	out = &nic->q[w->id % nic->nq];
-	o = tx_begin(w, out, &addr);
-	if (!o)
-		return;
-	n = xs_esp_output(c, rt, frame + ETH_HLEN, len - ETH_HLEN,
-			  o + ETH_HLEN, XS_XSK_FRAME_SIZE - ETH_HLEN, &why);
-	if (n <= 0) {
-		count(w, why);
-		tx_end(w, out, addr, 0);
-		return;
-	}
-	memcpy(o, eth->h_dest, ETH_ALEN);
-	memcpy(o + ETH_ALEN, nic->link.mac, ETH_ALEN);
-	memcpy(o + 2 * ETH_ALEN, &eth->h_proto, 2);
-	tx_end(w, out, addr, n + ETH_HLEN);
-	count(w, XS_CNT_tx_encrypt);
-	sa_count(w, slot, true, (size_t)n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -348,9 +105,9 @@ static int rx_batch(struct worker *w, int i)
 		const uint8_t *frame = xs_xsk_data(x, d->addr);
 
 		if (from_nic)
-			rx_esp(w, w->rxdev[i], frame, d->len);
+			xs_path_inbound(w, w->rxdev[i], frame, d->len);
 		else
-			tx_esp(w, frame, d->len);
+			xs_path_outbound(w, frame, d->len);
 	}
 	xs_xsk_rx_done(x, idx, n);
 	return (int)n;
@@ -381,6 +138,14 @@ static void service_all(struct worker *w)
 		tx_service(&ws->nic[i].q[w->id % ws->nic[i].nq]);
 }
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -390,6 +155,9 @@ static void *worker_main(void *arg)
 	while (!atomic_load(&w->ws->stop)) {
 		xs_satab_quiescent(t, w->id);
 		ctx_purge(w, t);
+		w->now_ms = now_ms();
+		((uint64_t *)w->st)[XS_CNT_drop_reasm] +=
+			xs_reasm_expire(w->reasm, w->now_ms);
 		busy = 0;
 		for (i = 0; i < w->nrx; i++)
 			busy += rx_batch(w, i);
@@ -511,7 +279,6 @@ struct xs_workers *xs_workers_start(const struct xs_workers_cfg *cfg)
 	if (!ws)
 		return NULL;
 	ws->cfg = *cfg;
-	memcpy(ws->enc_mac, cfg->enc->mac, ETH_ALEN);
 	err = open_all(ws);
 	if (!err) {
 		ws->w = calloc((size_t)ws->nworkers, sizeof(*ws->w));
@@ -523,7 +290,11 @@ struct xs_workers *xs_workers_start(const struct xs_workers_cfg *cfg)
 
 		worker_bind(ws, w, i);
 		w->ctx = calloc(XS_MAX_SA, sizeof(*w->ctx));
-		if (!w->ctx) {
+		w->reasm = xs_reasm_new(REASM_BYTES, REASM_TIMEOUT_MS,
+					REASM_DGRAMS);
+		w->big = malloc(XS_BIG_CAP);
+		w->big_out = malloc(XS_BIG_CAP);
+		if (!w->ctx || !w->reasm || !w->big || !w->big_out) {
 			err = -ENOMEM;
 			break;
 		}
@@ -553,6 +324,9 @@ void xs_workers_stop(struct xs_workers *ws)
 			pthread_join(ws->w[i].thread, NULL);
 		free(ws->w[i].ctx);
 		free(ws->w[i].active);
+		xs_reasm_free(ws->w[i].reasm);
+		free(ws->w[i].big);
+		free(ws->w[i].big_out);
 	}
 	atomic_store(&ws->cfg.satab->nworkers, 0);
 	dev_close(&ws->handoff);
