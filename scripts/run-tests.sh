@@ -19,12 +19,14 @@ note() { printf '\n== %s\n' "$*"; }
 
 # Count one cmocka binary's results from its summary lines.
 run_cmocka() {
-	local bin=$1 tag=$2 out rc p f
+	local bin=$1 tag=$2 out rc p f s
 	[ -n "$pattern" ] && [[ $bin != *$pattern* ]] && return 0
 	out="$log/$tag-$(basename "$bin").log"
 	timeout 300 "$bin" >"$out" 2>&1
 	rc=$?
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+	s=$(sed -n 's/^\[  SKIPPED \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
+	skip=$((skip + ${s:-0}))
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$out" | tail -1)
 	p=${p:-0} f=${f:-0}
 	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
@@ -95,6 +97,9 @@ note "BPF fixtures (bpf_prog_test_run_opts)"
 for b in build/tests/bpf_test_*; do [ -x "$b" ] && run_cmocka "$b" bpf; done
 for b in build-asan/tests/bpf_test_*; do [ -x "$b" ] && run_cmocka "$b" bpf-asan; done
 unset ASAN_OPTIONS UBSAN_OPTIONS
+
+note "fuzz smoke (libFuzzer, a few seconds per target)"
+[ -z "$pattern" ] || [[ fuzz == *$pattern* ]] && run_e2e scripts/fuzz-smoke.sh
 
 note "end to end (network namespaces)"
 for t in tests/e2e/[0-9]*.sh; do [ -f "$t" ] && run_e2e "$t"; done
