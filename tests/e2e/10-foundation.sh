@@ -168,10 +168,17 @@ check "one XDP program on v1 after restart" \
 	test "$(ip -n "$NS1" -d link show v1 | grep -c 'prog/xdp')" -eq 1
 check "setkey works after restart" sh -c "XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock $B/setkey -D | grep -q 'spi=4097'"
 
-# --- detach removes everything
+# --- SIGTERM: the daemon exits, the datapath stays (fail closed)
 kill "$DPID"
 wait "$DPID" 2>/dev/null || true
 DPID=
+check "after SIGTERM the XDP program is still attached" sh -c "ip -n $NS1 link show v1 | grep -q xdp"
+w0=$(counter drop-no-worker)
+n1 ping -c 2 -W 1 -i 0.2 -q 10.99.1.2 >/dev/null 2>&1 || true
+check "after SIGTERM protected traffic is dropped (no worker)" \
+	test "$(counter drop-no-worker)" -ge $((w0 + 2))
+
+# --- detach removes everything
 nsenter --net="/run/netns/$NS1" "$B/xdpsecd" --detach --pin-dir "$PINS" >/dev/null 2>&1
 check "detach removes the XDP program" sh -c "! ip -n $NS1 link show v1 | grep -q xdp"
 check "detach removes the enc pair" sh -c "! ip -n $NS1 link show xsenc0 >/dev/null 2>&1"

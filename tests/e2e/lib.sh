@@ -32,20 +32,14 @@ mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 declare -A DPIDS=() DNS=()
 
 start_host() {
-	local name=$1 ns=$2 ifc=$3 conf=$4 i
+	local name=$1 ns=$2 ifc=$3 conf=$4
 	rm -f "$TMP/$name.sock"
 	nsenter --net="/run/netns/$ns" "$B/xdpsecd" -i "$ifc" -f "$conf" \
 		--pfkey-socket "$TMP/$name.sock" --pin-dir "$PINS-$name" \
 		>>"$TMP/$name.log" 2>&1 &
 	DPIDS[$name]=$!
 	DNS[$name]=$ns
-	for i in $(seq 100); do
-		[ -S "$TMP/$name.sock" ] && return 0
-		kill -0 "${DPIDS[$name]}" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$TMP/$name.log" >&2
-	return 1
+	wait_ready "$TMP/$name.sock" "${DPIDS[$name]}" "$TMP/$name.log"
 }
 
 # hcounter NAME COUNTER: a counter of host NAME
@@ -131,13 +125,18 @@ start_daemon() {
 		--pfkey-socket "$TMP/pfkey.sock" --pin-dir "$PINS" "$@" \
 		>>"$TMP/xdpsecd.log" 2>&1 &
 	DPID=$!
+	wait_ready "$TMP/pfkey.sock" "$DPID" "$TMP/xdpsecd.log"
+}
+
+# wait_ready SOCKET PID LOG: the socket appears once xdpsecd is ready
+wait_ready() {
 	local i
 	for i in $(seq 100); do
-		[ -S "$TMP/pfkey.sock" ] && return 0
-		kill -0 "$DPID" 2>/dev/null || break
+		[ -S "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || break
 		sleep 0.1
 	done
-	cat "$TMP/xdpsecd.log" >&2
+	cat "$3" >&2
 	return 1
 }
 
