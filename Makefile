@@ -73,9 +73,16 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf_%,$(BPFT_SRCS))
 PROG_BINS := $(patsubst tests/prog/%.c,$(O)/tests/prog_%,$(PROG_SRCS))
 
+PREFIX ?= /usr/local
+SBINDIR := $(PREFIX)/sbin
+LIBDIR := $(PREFIX)/lib/xdpsec
+MANDIR := $(PREFIX)/share/man
+UNITDIR := $(PREFIX)/lib/systemd/system
+DOCDIR := $(PREFIX)/share/doc/xdpsec
+
 # ---------------------------------------------------------------- targets
 .PHONY: all bpf tests test test-unit test-bpf test-e2e demo deps clean \
-	help format check-format san
+	help format check-format san install uninstall
 
 all: $(BINS) $(BPF_OBJS)  ## build daemon, tools, preload library, BPF objects
 
@@ -101,8 +108,30 @@ format:  ## clang-format every C file (kernel style)
 check-format:  ## fail if a file is not clang-formatted
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
+install: all  ## install into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
+	$(Q)install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(LIBDIR)/bpf \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(UNITDIR) $(DESTDIR)$(DOCDIR)
+	$(Q)install -m 755 $(O)/xdpsecd $(O)/xdpsecctl $(O)/setkey \
+		$(DESTDIR)$(SBINDIR)/
+	$(Q)install -m 644 $(O)/libxdpsec-pfkey.so $(DESTDIR)$(LIBDIR)/
+	$(Q)install -m 644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/bpf/
+	$(Q)install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	$(Q)install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
+	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/xdpsecd.service.in \
+		> $(DESTDIR)$(UNITDIR)/xdpsecd.service
+	$(Q)install -m 644 deploy/systemd/xdpsecd.default README.md \
+		$(DESTDIR)$(DOCDIR)/
+
+uninstall:  ## remove what install put in $(DESTDIR)$(PREFIX)
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpsecd $(DESTDIR)$(SBINDIR)/xdpsecctl \
+		$(DESTDIR)$(SBINDIR)/setkey $(DESTDIR)$(UNITDIR)/xdpsecd.service
+	$(Q)rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)
+	$(Q)rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
+
 clean:  ## remove build outputs
-	$(Q)rm -rf build build-asan
+	$(Q)rm -rf build build-asan build-fuzz
 
 help:  ## list targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
