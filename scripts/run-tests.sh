@@ -79,7 +79,7 @@ if ! make -j"$(nproc)" all tests > build/build.log 2>&1; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
-if ! make -j"$(nproc)" SAN=1 tests > build/build-asan.log 2>&1; then
+if ! make -j"$(nproc)" SAN=1 all tests > build/build-asan.log 2>&1; then
 	tail -40 build/build-asan.log
 	echo "sanitizer build failed"
 	echo "0 passed, 1 failed"
