@@ -202,6 +202,25 @@ $(O)/tests/prog_%: $(O)/tests/prog/%.o $(DAEMON_A) $(LIB_A)
 
 -include $(shell find $(O) -name '*.d' 2>/dev/null)
 
+# ---------------------------------------------------------------- bench
+# bench/*.c: the programs scripts/bench.sh runs (ceilings, generator,
+# classification cost); they may use the BPF test environment.
+BENCH_SRCS := $(wildcard bench/*.c)
+BENCH_BINS := $(patsubst bench/%.c,$(O)/bench/%,$(BENCH_SRCS))
+
+.PHONY: bench bench-build
+
+bench-build: $(BINS) $(BPF_OBJS) $(BENCH_BINS)  ## build what make bench runs
+
+bench:  ## speed vs ceilings, table + build/bench.json (ARGS="--seconds N ...")
+	$(Q)scripts/bench.sh $(ARGS)
+
+$(call objs,$(BENCH_SRCS)): $(SKELS)
+
+$(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
+
 # ---------------------------------------------------------------- fuzzing
 # libFuzzer targets fuzz/fuzz_<name>.c with seed corpora in
 # fuzz/corpus/<name>/.  Built with clang (fuzzer + ASan + UBSan) into
@@ -215,7 +234,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -MMD -MP \
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c spd.c dp.c hash.c)
 FUZZ_SRCS_setkey := $(SETKEY_SRCS)
-FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c replay.c pkt.c)
+FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c replay.c pkt.c)
 FUZZ_SRCS_frag := $(addprefix ctl/daemon/,reasm.c frag.c pkt.c hash.c)
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FO)/fuzz_%,$(FUZZ_NAMES))

@@ -93,9 +93,36 @@ static __always_inline void sa_out_key(struct xs_sa_out_key *k,
 }
 
 /*
+ * Ask xdpsecd for the SA k (ACQUIRE): one xs_acquire_ev record, at most
+ * one per policy per XS_ACQUIRE_INTERVAL_NS.  Global: verified on its own.
+ */
+__attribute__((noinline)) int xs_acquire(__u32 policy_id, __u32 req,
+					 __u32 level, __u32 ulproto,
+					 const struct xs_sa_out_key *k)
+{
+	struct xs_acquire_ev ev;
+	__u64 now, *last;
+
+	if (!k)
+		return 0;
+	now = bpf_ktime_get_ns();
+	last = bpf_map_lookup_elem(&acquire_rl, &policy_id);
+	if (last && now - *last < XS_ACQUIRE_INTERVAL_NS)
+		return 0;
+	bpf_map_update_elem(&acquire_rl, &policy_id, &now, BPF_ANY);
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.policy_id = policy_id;
+	ev.req = (__u8)req;
+	ev.level = (__u8)level;
+	ev.ulproto = (__u8)ulproto;
+	__builtin_memcpy(&ev.sa, k, sizeof(ev.sa));
+	return bpf_ringbuf_output(&acquire, &ev, sizeof(ev), 0);
+}
+
+/*
  * The SA of the policy's first request that has one (*slot, XS_SLOT_NONE
  * if none has: the packet goes in clear); -1 if a request whose level is
- * require or unique has none.
+ * require or unique has none.  A request without an SA asks for one.
  */
 static __always_inline int sa_pick(const struct xs_policy *pol,
 				   const struct xs_pkt *p,
@@ -114,6 +141,7 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 		sa_out_key(&k, &pol->tmpl[i], p, lev);
 		sa = bpf_map_lookup_elem(&sa_out, &k);
 		if (!sa) {
+			xs_acquire(pol->id, i, lev, p->proto, &k);
 			if (lev != IPSEC_LEVEL_USE)
 				return -1;
 			continue;

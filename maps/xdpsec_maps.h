@@ -53,4 +53,12 @@ XS_MAP(sa_stats, BPF_MAP_TYPE_ARRAY, __u32, struct xs_sa_stats, XS_MAX_SA,
 XS_MAP(wstats, BPF_MAP_TYPE_ARRAY, __u32, struct xs_stats, XS_MAX_WORKERS,
        BPF_F_MMAPABLE);
 
+/* SA requests of tc_egress to xdpsecd (ACQUIRE), rate-limited per policy */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XS_ACQUIRE_RB_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} acquire SEC(".maps");
+XS_MAP(acquire_rl, BPF_MAP_TYPE_LRU_HASH, __u32, __u64, XS_ACQUIRE_RL_SIZE, 0);
+
 #endif /* XS_MAPS_H */

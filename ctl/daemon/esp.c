@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * ESP transport mode (RFC 4303) with AEAD ciphers (RFC 4106 AES-GCM).
+ * ESP transport mode (RFC 4303): the IP and ESP framing; the transforms
+ * themselves are in esp_crypto.c.
  *
  * Wire layout:  IP header [kept IPv6 ext headers] | SPI | seq | IV |
  *               E(payload | pad 1,2,3.. | pad length | next header) | ICV
  * The IV is the 64-bit sequence number (unique per packet and SA, as RFC
- * 4106 3.1 requires); the nonce is salt | IV, the salt being the last
- * salt_len bytes of the key as KAME lays it out; the AAD is SPI | seq
- * (no ESN).  Lengths come from the algorithm's table row, the AES key
- * size from the key length.
+ * 4106 3.1 and RFC 3686 require) except for CBC (random, RFC 3602); salts
+ * and nonces are the last salt_len bytes of the key as KAME lays it out;
+ * no ESN.  Lengths come from the algorithm's table row, the AES key size
+ * from the key length.  The payload is padded to the cipher's block (16
+ * for AES-CBC) or to 4 bytes.
  *
  * IPv6 (RFC 4303 3.1.1): ESP goes after a hop-by-hop header, routing
  * headers, and a destination options header that precedes a routing
@@ -24,12 +26,12 @@
 #include <sys/mman.h>
 #include <openssl/crypto.h>
 #include "esp.h"
+#include "esp_crypto.h"
 
-#define ESP_HDR 8 /* SPI + sequence number */
+#define ESP_HDR XS_ESP_HDR
 #define MAX_EXT 8 /* IPv6 extension headers walked at most */
 #define NH_NONE 59 /* IPv6 "no next header": ESP dummy packet */
 #define IP_MAXLEN 65535
-#define ICV_MAX 16 /* GCM tag (EVP_MAX_AEAD_TAG_LENGTH is OpenSSL 3.2) */
 
 /* Where ESP sits in a datagram. */
 struct l3 {
@@ -63,11 +65,6 @@ static void put_be32(uint8_t *p, uint32_t v)
 	put_be16(p + 2, v & 0xffff);
 }
 
-static size_t pad_unit(const struct xs_alg *a)
-{
-	return a->block_len > 4 ? a->block_len : 4;
-}
-
 /* ---------------------------------------------------------------- SA */
 
 static size_t rt_map_size(size_t keys)
@@ -78,32 +75,43 @@ static size_t rt_map_size(size_t keys)
 	return (n + page - 1) / page * page;
 }
 
-/* The transforms this file runs: ESP with an implemented AEAD cipher. */
-static int pick_algs(const struct xs_sa *sa, const struct xs_alg **enc)
+/* The transforms esp_crypto.c runs: ESP with an implemented cipher, an
+ * HMAC exactly when the cipher is not AEAD. */
+static int pick_algs(const struct xs_sa *sa, const struct xs_alg **enc,
+		     const struct xs_alg **auth)
 {
-	const struct xs_alg *a;
+	const struct xs_alg *e, *h = NULL;
 
 	if (sa->satype != SADB_SATYPE_ESP)
 		return sa->satype == SADB_SATYPE_AH ? -EOPNOTSUPP : -EINVAL;
-	a = xs_alg_by_id(XS_ALG_ENC, sa->enc_alg);
-	if (!a)
+	e = xs_alg_by_id(XS_ALG_ENC, sa->enc_alg);
+	if (!e)
 		return -EINVAL;
-	/* RFC 4543 GMAC authenticates the payload instead of encrypting
-	 * it: not the GCM transform below, whatever its row says. */
-	if (!a->implemented || !a->aead || !a->evp_name ||
-	    a->id == SADB_X_EALG_NULL_AES_GMAC)
+	if (!e->implemented || e->xform == XS_XF_NONE)
 		return -EOPNOTSUPP;
-	if (sa->auth_alg != SADB_AALG_NONE)
-		return -EOPNOTSUPP; /* AEAD carries its own ICV */
-	if (xs_alg_check_keylen(a, sa->enc_keylen) ||
+	if (sa->auth_alg != SADB_AALG_NONE) {
+		h = xs_alg_by_id(XS_ALG_AUTH, sa->auth_alg);
+		if (!h)
+			return -EINVAL;
+		if (!h->implemented || h->xform != XS_XF_HMAC)
+			return -EOPNOTSUPP;
+	}
+	if (e->aead == (h != NULL))
+		return -EINVAL; /* AEAD carries its own ICV; others need one */
+	if (xs_alg_check_keylen(e, sa->enc_keylen) ||
 	    sa->enc_keylen > XS_KEY_MAX)
 		return -EINVAL;
-	*enc = a;
+	if (h && (xs_alg_check_keylen(h, sa->auth_keylen) ||
+		  sa->auth_keylen > XS_KEY_MAX))
+		return -EINVAL;
+	*enc = e;
+	*auth = h;
 	return 0;
 }
 
 static void rt_fill(struct xs_sa_rt *rt, const struct xs_sa *sa,
-		    const struct xs_alg *enc, uint32_t slot)
+		    const struct xs_alg *enc, const struct xs_alg *auth,
+		    uint32_t slot)
 {
 	rt->slot = slot;
 	rt->spi = sa->spi;
@@ -116,21 +124,25 @@ static void rt_fill(struct xs_sa_rt *rt, const struct xs_sa *sa,
 	rt->enc_keylen = sa->enc_keylen;
 	rt->enc_key = (uint8_t *)(rt + 1);
 	memcpy(rt->enc_key, sa->enc_key, sa->enc_keylen);
+	rt->auth = auth;
+	rt->auth_keylen = auth ? sa->auth_keylen : 0;
+	rt->auth_key = rt->enc_key + rt->enc_keylen;
+	memcpy(rt->auth_key, sa->auth_key, rt->auth_keylen);
 	rt->seq_out = 0;
 }
 
 struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
 {
-	const struct xs_alg *enc = NULL;
+	const struct xs_alg *enc = NULL, *auth = NULL;
 	struct xs_sa_rt *rt;
 	uint32_t window;
 	size_t size;
 	int err;
 
-	err = pick_algs(sa, &enc);
+	err = pick_algs(sa, &enc, &auth);
 	if (err)
 		goto fail;
-	size = rt_map_size(sa->enc_keylen);
+	size = rt_map_size(sa->enc_keylen + (auth ? sa->auth_keylen : 0));
 	rt = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (rt == MAP_FAILED) {
@@ -145,7 +157,7 @@ struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
 		err = -errno;
 		goto fail_unmap;
 	}
-	rt_fill(rt, sa, enc, slot);
+	rt_fill(rt, sa, enc, auth, slot);
 	window = (uint32_t)sa->replay * 8;
 	if (window > XS_REPLAY_MAX)
 		window = XS_REPLAY_MAX;
@@ -169,179 +181,55 @@ void xs_sa_rt_free(struct xs_sa_rt *rt)
 
 	if (!rt)
 		return;
-	size = rt_map_size(rt->enc_keylen);
+	size = rt_map_size(rt->enc_keylen + rt->auth_keylen);
 	xs_replay_destroy(&rt->replay);
 	OPENSSL_cleanse(rt, size);
 	munlock(rt, size);
 	munmap(rt, size);
 }
 
-/* ---------------------------------------------------------------- EVP */
-
-/* "AES-GCM" with a 32-byte key -> "AES-256-GCM". */
-static int cipher_name(const char *evp, size_t keylen, char *buf, size_t n)
-{
-	int r;
-
-	if (!strncmp(evp, "AES-", 4))
-		r = snprintf(buf, n, "AES-%zu-%s", keylen * 8, evp + 4);
-	else
-		r = snprintf(buf, n, "%s", evp);
-	return r < 0 || (size_t)r >= n ? -EINVAL : 0;
-}
-
-static int key_ctx(EVP_CIPHER_CTX *x, const EVP_CIPHER *ciph,
-		   const uint8_t *key, int ivlen, int enc)
-{
-	if (!EVP_CipherInit_ex(x, ciph, NULL, NULL, NULL, enc) ||
-	    !EVP_CIPHER_CTX_ctrl(x, EVP_CTRL_AEAD_SET_IVLEN, ivlen, NULL) ||
-	    !EVP_CipherInit_ex(x, NULL, NULL, key, NULL, enc))
-		return -EIO;
-	return 0;
-}
-
-int xs_esp_ctx_init(struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
-{
-	const struct xs_alg *a = rt->enc;
-	EVP_CIPHER *ciph = NULL;
-	char name[32];
-	size_t klen;
-	int err, ivlen;
-
-	memset(c, 0, sizeof(*c));
-	if (!a || !a->aead || !a->evp_name)
-		return -EOPNOTSUPP;
-	if (rt->enc_keylen <= a->salt_len ||
-	    a->salt_len + a->iv_len > EVP_MAX_IV_LENGTH || a->icv_len > ICV_MAX)
-		return -EINVAL;
-	klen = rt->enc_keylen - a->salt_len;
-	ivlen = a->salt_len + a->iv_len;
-	err = cipher_name(a->evp_name, klen, name, sizeof(name));
-	if (err)
-		return err;
-	ciph = EVP_CIPHER_fetch(NULL, name, NULL);
-	if (!ciph)
-		return -EOPNOTSUPP;
-	err = -EINVAL;
-	if ((size_t)EVP_CIPHER_get_key_length(ciph) != klen)
-		goto out;
-	err = -ENOMEM;
-	c->enc = EVP_CIPHER_CTX_new();
-	c->dec = EVP_CIPHER_CTX_new();
-	if (!c->enc || !c->dec)
-		goto out;
-	err = key_ctx(c->enc, ciph, rt->enc_key, ivlen, 1);
-	if (!err)
-		err = key_ctx(c->dec, ciph, rt->enc_key, ivlen, 0);
-	if (!err)
-		c->rt = rt;
-out:
-	EVP_CIPHER_free(ciph); /* the contexts hold their own references */
-	if (err)
-		xs_esp_ctx_fini(c);
-	return err;
-}
-
-void xs_esp_ctx_fini(struct xs_esp_ctx *c)
-{
-	EVP_CIPHER_CTX_free(c->enc); /* cleanses the key schedule */
-	EVP_CIPHER_CTX_free(c->dec);
-	memset(c, 0, sizeof(*c));
-}
-
 /* ---------------------------------------------------------------- core */
 
-static void make_nonce(const struct xs_sa_rt *rt, const uint8_t *iv,
-		       uint8_t *nonce)
-{
-	const struct xs_alg *a = rt->enc;
-
-	memcpy(nonce, rt->enc_key + rt->enc_keylen - a->salt_len, a->salt_len);
-	memcpy(nonce + a->salt_len, iv, a->iv_len);
-}
-
-/* esp: SPI | seq | IV | plaintext (ptlen bytes, padded): encrypts the
- * plaintext in place and appends the ICV. */
-static int seal_inplace(struct xs_esp_ctx *c, uint8_t *esp, uint32_t seq,
-			const uint8_t *iv, size_t ptlen)
-{
-	const struct xs_alg *a = c->rt->enc;
-	uint8_t nonce[EVP_MAX_IV_LENGTH];
-	uint8_t *ct = esp + ESP_HDR + a->iv_len;
-	int n, fin;
-
-	put_be32(esp, c->rt->spi);
-	put_be32(esp + 4, seq);
-	memmove(esp + ESP_HDR, iv, a->iv_len);
-	make_nonce(c->rt, iv, nonce);
-	if (!EVP_EncryptInit_ex(c->enc, NULL, NULL, NULL, nonce) ||
-	    !EVP_EncryptUpdate(c->enc, NULL, &n, esp, ESP_HDR) ||
-	    !EVP_EncryptUpdate(c->enc, ct, &n, ct, (int)ptlen) ||
-	    !EVP_EncryptFinal_ex(c->enc, ct + n, &fin) ||
-	    !EVP_CIPHER_CTX_ctrl(c->enc, EVP_CTRL_AEAD_GET_TAG, a->icv_len,
-				 ct + ptlen))
-		return -EIO;
-	return 0;
-}
-
 /* Ciphertext length of an ESP packet of len bytes, or -EINVAL. */
-static int ct_len(const struct xs_alg *a, size_t len)
+static int ct_len(const struct xs_sa_rt *rt, size_t len)
 {
-	size_t min = ESP_HDR + a->iv_len + a->icv_len + 2, ct;
+	size_t icv = xs_esp_icv_len(rt), iv = rt->enc->iv_len;
+	size_t ct;
 
-	if (len < min || len > IP_MAXLEN)
+	if (len < ESP_HDR + iv + icv + 2 || len > IP_MAXLEN)
 		return -EINVAL;
-	ct = len - ESP_HDR - a->iv_len - a->icv_len;
-	return ct % pad_unit(a) ? -EINVAL : (int)ct;
-}
-
-/* Decrypts and verifies esp (len checked by ct_len) into out. */
-static int open_to(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
-		   size_t ctlen, uint8_t *out)
-{
-	const struct xs_alg *a = c->rt->enc;
-	uint8_t nonce[EVP_MAX_IV_LENGTH], tag[ICV_MAX];
-	int n, fin;
-
-	make_nonce(c->rt, esp + ESP_HDR, nonce);
-	memcpy(tag, esp + len - a->icv_len, a->icv_len);
-	if (!EVP_DecryptInit_ex(c->dec, NULL, NULL, NULL, nonce) ||
-	    !EVP_DecryptUpdate(c->dec, NULL, &n, esp, ESP_HDR) ||
-	    !EVP_DecryptUpdate(c->dec, out, &n, esp + ESP_HDR + a->iv_len,
-			       (int)ctlen) ||
-	    !EVP_CIPHER_CTX_ctrl(c->dec, EVP_CTRL_AEAD_SET_TAG, a->icv_len,
-				 tag) ||
-	    EVP_DecryptFinal_ex(c->dec, out + n, &fin) <= 0) {
-		OPENSSL_cleanse(out, ctlen); /* unauthenticated plaintext */
-		return -EBADMSG;
-	}
-	return 0;
+	ct = len - ESP_HDR - iv - icv;
+	return ct % xs_esp_pad_unit(rt) ? -EINVAL : (int)ct;
 }
 
 int xs_esp_seal_iv(struct xs_esp_ctx *c, uint32_t seq, const uint8_t *iv,
 		   const uint8_t *pt, size_t ptlen, uint8_t *out, size_t cap)
 {
-	const struct xs_alg *a = c->rt->enc;
-	size_t len = ESP_HDR + a->iv_len + ptlen + a->icv_len;
+	const struct xs_sa_rt *rt = c->rt;
+	size_t ivlen = rt->enc->iv_len;
+	size_t len = ESP_HDR + ivlen + ptlen + xs_esp_icv_len(rt);
 
-	if (ptlen % pad_unit(a) || ptlen < 2 || len > IP_MAXLEN)
+	if (ptlen % xs_esp_pad_unit(rt) || ptlen < 2 || len > IP_MAXLEN)
 		return -EINVAL;
 	if (len > cap)
 		return -ENOSPC;
-	memmove(out + ESP_HDR + a->iv_len, pt, ptlen);
-	return seal_inplace(c, out, seq, iv, ptlen) ?: (int)len;
+	memmove(out + ESP_HDR + ivlen, pt, ptlen);
+	put_be32(out, rt->spi);
+	put_be32(out + 4, seq);
+	memmove(out + ESP_HDR, iv, ivlen);
+	return xs_esp_crypto_seal(c, out, ptlen) ?: (int)len;
 }
 
 int xs_esp_open(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 		uint8_t *out, size_t cap)
 {
-	int ctlen = ct_len(c->rt->enc, len);
+	int ctlen = ct_len(c->rt, len);
 
 	if (ctlen < 0)
 		return ctlen;
 	if ((size_t)ctlen > cap)
 		return -ENOSPC;
-	return open_to(c, esp, len, (size_t)ctlen, out) ?: ctlen;
+	return xs_esp_crypto_open(c, esp, len, (size_t)ctlen, out) ?: ctlen;
 }
 
 /* ---------------------------------------------------------------- IP */
@@ -489,21 +377,12 @@ static uint32_t next_seq(struct xs_sa_rt *rt)
 	return (uint32_t)(cur + 1);
 }
 
-/* The IV: the sequence number, big endian, right-aligned. */
-static void seq_iv(uint8_t *iv, size_t n, uint64_t seq)
-{
-	size_t i;
-
-	for (i = n; i-- > 0; seq >>= 8)
-		iv[i] = seq & 0xff;
-}
-
 int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		  size_t len, uint8_t *out, size_t cap, enum xs_counter *why)
 {
-	const struct xs_alg *a = rt->enc;
-	uint8_t iv[EVP_MAX_IV_LENGTH], *esp, *pt;
+	size_t unit = xs_esp_pad_unit(rt), ivlen = rt->enc->iv_len;
 	size_t plen, padded, total, i;
+	uint8_t *esp, *pt;
 	struct l3 l;
 	uint32_t seq;
 	int cnt;
@@ -514,8 +393,8 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	if (cnt)
 		return drop(why, cnt, parse_errno(cnt));
 	plen = l.total - l.off;
-	padded = (plen + 2 + pad_unit(a) - 1) / pad_unit(a) * pad_unit(a);
-	total = l.off + ESP_HDR + a->iv_len + padded + a->icv_len;
+	padded = (plen + 2 + unit - 1) / unit * unit;
+	total = l.off + ESP_HDR + ivlen + padded + xs_esp_icv_len(rt);
 	if (total - (l.v6 ? 40 : 0) > IP_MAXLEN)
 		return drop(why, XS_CNT_drop_too_big, -EMSGSIZE);
 	if (total > cap)
@@ -525,15 +404,17 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return drop(why, XS_CNT_drop_seq_wrap, -EOVERFLOW);
 
 	esp = out + l.off;
-	pt = esp + ESP_HDR + a->iv_len;
+	pt = esp + ESP_HDR + ivlen;
 	memcpy(out, ip, l.off);
 	memcpy(pt, ip + l.off, plen);
 	for (i = 0; plen + i < padded - 2; i++)
 		pt[plen + i] = (uint8_t)(i + 1);
 	pt[padded - 2] = (uint8_t)i;
 	pt[padded - 1] = l.nh;
-	seq_iv(iv, a->iv_len, seq);
-	if (seal_inplace(c, esp, seq, iv, padded))
+	put_be32(esp, rt->spi);
+	put_be32(esp + 4, seq);
+	if (xs_esp_make_iv(rt, seq, esp + ESP_HDR) ||
+	    xs_esp_crypto_seal(c, esp, padded))
 		return drop(why, XS_CNT_drop_internal, -EIO);
 	fix_header(out, &l, total, IPPROTO_ESP);
 	*why = XS_CNT_tx_encrypt;
@@ -575,7 +456,7 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return drop(why, XS_CNT_drop_malformed, -EINVAL);
 	esp = ip + l.off;
 	esplen = l.total - l.off;
-	ctlen = ct_len(rt->enc, esplen);
+	ctlen = ct_len(rt, esplen);
 	if (ctlen < 0)
 		return drop(why, XS_CNT_drop_malformed, -EINVAL);
 	if (get_be32(esp) != rt->spi)
@@ -587,7 +468,7 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return drop(why, XS_CNT_drop_internal, -ENOSPC);
 
 	pt = out + l.off;
-	if (open_to(c, esp, esplen, (size_t)ctlen, pt))
+	if (xs_esp_crypto_open(c, esp, esplen, (size_t)ctlen, pt))
 		return drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
 	if (!xs_replay_update(&rt->replay, seq))
 		return drop(why, XS_CNT_drop_replay, -EEXIST);
@@ -604,7 +485,6 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 
 size_t xs_esp_overhead(const struct xs_sa_rt *rt)
 {
-	const struct xs_alg *a = rt->enc;
-
-	return ESP_HDR + a->iv_len + pad_unit(a) - 1 + 2 + a->icv_len;
+	return ESP_HDR + rt->enc->iv_len + xs_esp_pad_unit(rt) - 1 + 2 +
+	       xs_esp_icv_len(rt);
 }

@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * ESP (RFC 4303) transforms for the crypto workers: packet in, packet out,
- * no I/O.  Transport mode, IPv4 and IPv6, AES-GCM (RFC 4106) first; the
- * algorithm comes from the table in ctl/lib/alg.h, nothing here names one
- * outside that table's data.
+ * no I/O.  Transport mode, IPv4 and IPv6, every algorithm the table in
+ * ctl/lib/alg.h marks implemented (esp_crypto.c runs them); nothing here
+ * names one outside that table's data.
  *
  * struct xs_sa_rt is a live SA as all workers share it: immutable
  * parameters, key material in non-dumpable memory, the outbound sequence
  * counter (one atomic per SA) and the inbound replay window (its own lock:
  * one SA's packets may arrive on several queues).  struct xs_esp_ctx is one
- * worker's EVP state for one SA, initialised once; per packet only the IV
- * and the AAD change and nothing is allocated.
+ * worker's EVP and HMAC state for one SA, initialised once; per packet
+ * only the IV and the AAD change and nothing is allocated.
  */
 #ifndef XS_ESP_H
 #define XS_ESP_H
@@ -38,14 +38,19 @@ struct xs_sa_rt {
 };
 
 /* From a validated SA (sadb.c); copies the keys.  NULL and errno on error
- * (EOPNOTSUPP for an algorithm the workers do not run). */
+ * (EOPNOTSUPP for an algorithm the workers do not run, EINVAL for a key
+ * length or combination the row does not allow: AEAD with an HMAC, or a
+ * non-AEAD cipher without one). */
 struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot);
 /* Wipes the keys and frees. */
 void xs_sa_rt_free(struct xs_sa_rt *rt);
 
+struct xs_esp_mac; /* esp_crypto.c: precomputed HMAC states */
+
 struct xs_esp_ctx {
-	EVP_CIPHER_CTX *enc; /* seal direction, key set */
+	EVP_CIPHER_CTX *enc; /* seal direction, key set; NULL for null */
 	EVP_CIPHER_CTX *dec; /* open direction, key set */
+	struct xs_esp_mac *mac; /* HMAC, for the non-AEAD transforms */
 	const struct xs_sa_rt *rt;
 };
 
@@ -56,8 +61,9 @@ void xs_esp_ctx_fini(struct xs_esp_ctx *c);
  * Transport-mode output.  ip/len: a whole IPv4 or IPv6 datagram (no L2).
  * Writes the ESP datagram to out (must not overlap ip): IP header (IPv4
  * options / IPv6 extension headers that precede ESP kept), ESP header,
- * IV (the 64-bit sequence number), encrypted payload + padding to 4 bytes
- * + pad length + next header, ICV; IPv4 total length, protocol and header
+ * IV (the 64-bit sequence number; random for CBC), encrypted payload +
+ * padding to the pad unit (4, the block for CBC) + pad length + next
+ * header, ICV; IPv4 total length, protocol and header
  * checksum / IPv6 payload length and next header fixed.  Takes the next
  * sequence number from rt->seq_out.  Returns the length, or -errno with
  * *why = the counter that explains the drop (XS_CNT_drop_*).
@@ -84,7 +90,7 @@ size_t xs_esp_overhead(const struct xs_sa_rt *rt);
 /*
  * The ESP core under xs_esp_output/xs_esp_input, for test vectors and
  * tools.  xs_esp_seal_iv: pt/ptlen is the ESP payload with its padding and
- * trailer already appended (ptlen a multiple of 4); writes SPI, seq, the
+ * trailer already appended (ptlen a multiple of the pad unit); writes SPI, seq, the
  * given IV (rt->enc->iv_len bytes), ciphertext and ICV to out.  Returns
  * the ESP length or -errno (-ENOSPC if cap is short, -EINVAL).
  * xs_esp_open: esp/len is an ESP header onwards; verifies the ICV and

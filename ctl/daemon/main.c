@@ -17,6 +17,9 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include "conf.h"
 #include "loader.h"
 #include "pfkey.h"
@@ -36,8 +39,13 @@ struct daemon {
 	struct xs_conf conf;
 	struct xs_dp nodp; /* the SPD's maps until it takes over (resync) */
 	pthread_rwlock_t spd_lock; /* workers read the SPD, PF_KEY writes */
-	int epfd, sigfd;
+	int epfd, sigfd, timerfd;
+	int acqfd; /* the acquire ring buffer map */
+	struct ring_buffer *acq; /* its consumer */
 };
+
+/* epoll data.ptr of the lifetime timer and of the acquire ring buffer */
+static int timer_tag, acquire_tag;
 
 /* An SA was added, updated or removed: tell the workers. */
 static int d_sa_notify(void *arg, uint32_t slot, const struct xs_sa *sa)
@@ -70,6 +78,66 @@ static void d_handle(void *arg, struct xs_pfkey_peer *from, const void *msg,
 }
 
 static struct daemon *the_daemon;
+
+/* Once a second: SA lifetimes (SADB_EXPIRE, hard expiry deletes). */
+static void d_tick(struct daemon *d)
+{
+	uint64_t n;
+
+	if (read(d->timerfd, &n, sizeof(n)) != sizeof(n))
+		return;
+	pthread_rwlock_wrlock(&d->spd_lock);
+	xs_pfkey_expire(d->pk);
+	pthread_rwlock_unlock(&d->spd_lock);
+	xs_satab_reclaim(d->satab);
+}
+
+/* One record of the acquire ring buffer: SADB_ACQUIRE. */
+static int d_acquire(void *ctx, void *data, size_t size)
+{
+	struct daemon *d = ctx;
+
+	if (size < sizeof(struct xs_acquire_ev))
+		return 0;
+	pthread_rwlock_wrlock(&d->spd_lock);
+	xs_pfkey_acquire(d->pk, data);
+	pthread_rwlock_unlock(&d->spd_lock);
+	return 0;
+}
+
+/* Consume the pinned acquire ring buffer from epfd. */
+static int add_acquire(struct daemon *d)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &acquire_tag };
+	char path[sizeof(d->ld.pin_dir) + 16];
+
+	snprintf(path, sizeof(path), "%s/acquire", d->ld.pin_dir);
+	d->acqfd = bpf_obj_get(path);
+	if (d->acqfd < 0)
+		return -errno;
+	d->acq = ring_buffer__new(d->acqfd, d_acquire, d, NULL);
+	if (!d->acq)
+		return -errno;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(d->acq),
+		      &ev))
+		return -errno;
+	return 0;
+}
+
+/* The 1 s lifetime timer, registered with epfd. */
+static int add_timer(struct daemon *d)
+{
+	struct itimerspec its = { .it_interval = { 1, 0 },
+				  .it_value = { 1, 0 } };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &timer_tag };
+
+	d->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->timerfd < 0 || timerfd_settime(d->timerfd, 0, &its, NULL) ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->timerfd, &ev))
+		return -errno;
+	return 0;
+}
 
 /* PF_KEY output: the -f file's peer is answered in-process. */
 static int d_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
@@ -306,6 +374,14 @@ static int setup(struct daemon *d, const struct opts *o)
 		if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->sigfd, &ev))
 			return -errno;
 	}
+	err = add_timer(d);
+	if (!err)
+		err = add_acquire(d);
+	if (err) {
+		xs_log_err("lifetime timer or acquire ring: %s",
+			   strerror(-err));
+		return err;
+	}
 	/* last: the socket's existence means "ready" */
 	d->sock = xs_pfkey_sock_new(o->sock, d->epfd);
 	if (!d->sock) {
@@ -331,6 +407,14 @@ static int run(struct daemon *d)
 		if (n < 0)
 			return -errno;
 		for (i = 0; i < n; i++) {
+			if (evs[i].data.ptr == &timer_tag) {
+				d_tick(d);
+				continue;
+			}
+			if (evs[i].data.ptr == &acquire_tag) {
+				ring_buffer__consume(d->acq);
+				continue;
+			}
 			if (evs[i].data.ptr) {
 				xs_pfkey_sock_event(d->sock, &evs[i]);
 				continue;
@@ -372,16 +456,30 @@ static void teardown(struct daemon *d)
 		close(d->sigfd);
 	if (d->epfd >= 0)
 		close(d->epfd);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+	ring_buffer__free(d->acq);
+	if (d->acqfd >= 0)
+		close(d->acqfd);
 }
 
 int main(int argc, char **argv)
 {
-	struct daemon d = { .epfd = -1, .sigfd = -1 };
-
-	pthread_rwlock_init(&d.spd_lock, NULL);
+	struct daemon d = {
+		.epfd = -1, .sigfd = -1, .timerfd = -1, .acqfd = -1
+	};
 	struct opts o = { 0 };
+	sigset_t mask;
 	int err;
 
+	/* before any thread exists: the workers inherit the mask, so only
+	 * the signalfd sees these */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	pthread_rwlock_init(&d.spd_lock, NULL);
 	the_daemon = &d;
 	if (parse_opts(argc, argv, &o))
 		return 2;

@@ -14,6 +14,8 @@
  *    take UNSPEC.  REGISTER with UNSPEC registers nothing (Linux), it only
  *    answers with the supported algorithms.  SPD messages ignore satype and
  *    their successful replies carry UNSPEC, as KAME clients require.
+ *    SPDSETIDX is an SPDADD (Linux af_key); policies have no lifetimes,
+ *    so there is no SPDEXPIRE.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include <openssl/crypto.h>
 #include "../lib/alg.h"
 #include "../lib/pfkey_msg.h"
+#include "../lib/pfkey_acquire.h"
 #include "pfkey.h"
 
 struct xs_pfkey {
@@ -28,6 +31,7 @@ struct xs_pfkey {
 	struct xs_spd *spd;
 	const struct xs_pfkey_ops *ops;
 	void *ctx;
+	uint32_t acquire_seq;
 	struct xs_msgbuf out;
 	uint8_t buf[XS_PFKEY_MSG_MAX];
 };
@@ -317,6 +321,39 @@ static int do_get(struct req *r)
 	return with_sa(r, sa_get);
 }
 
+/* GETSPI <base, address(SD), [SPIRANGE], [X_SA2]>: a larval SA; the
+ * reply <base, SA, X_SA2, address(SD)> goes to the sender (Linux). */
+static int do_getspi(struct req *r)
+{
+	const struct sadb_spirange *sr =
+		(const void *)r->m->ext[SADB_EXT_SPIRANGE];
+	uint32_t min = XS_SADB_SPI_MIN, max = XS_PFKEY_SPI_MAX;
+	struct xs_sa sa;
+	int err;
+
+	err = satype_sa(r->h->sadb_msg_satype);
+	if (err)
+		return err;
+	if (!has(r, SADB_EXT_ADDRESS_SRC) || !has(r, SADB_EXT_ADDRESS_DST) ||
+	    has(r, SADB_EXT_KEY_AUTH) || has(r, SADB_EXT_KEY_ENCRYPT))
+		return -EINVAL;
+	if (sr) {
+		min = sr->sadb_spirange_min;
+		max = sr->sadb_spirange_max;
+	}
+	err = xs_pfkey_get_sa(r->m, &sa);
+	if (err)
+		return err;
+	err = xs_sadb_getspi(r->pk->sadb, &sa, min, max);
+	if (!err) {
+		begin_reply(r, r->h->sadb_msg_satype);
+		xs_pfkey_put_sa(&r->pk->out, &sa, XS_PFKEY_SA_LIFETIMES);
+		err = deliver(r, TO_SENDER);
+	}
+	xs_sa_wipe(&sa);
+	return err;
+}
+
 static int do_flush(struct req *r)
 {
 	int err = satype_any(r->h->sadb_msg_satype);
@@ -506,9 +543,75 @@ static int do_spddump(struct req *r)
 	return 0;
 }
 
+/* ----------------------------------------------------------- expiry */
+
+struct regcast {
+	struct xs_pfkey *pk;
+	const void *msg;
+	size_t len;
+	uint8_t satype;
+};
+
+static int regcast_one(struct xs_pfkey_peer *p, void *arg)
+{
+	struct regcast *rc = arg;
+
+	if (p->promisc || (p->registered & (1u << rc->satype)))
+		rc->pk->ops->send(rc->pk->ctx, p, rc->msg, rc->len);
+	return 0;
+}
+
+/* Send the len bytes of pk->buf to the sockets registered for satype and
+ * the promiscuous ones. */
+static void send_registered(struct xs_pfkey *pk, uint8_t satype, int len)
+{
+	struct regcast rc = { pk, pk->buf, (size_t)len, satype };
+
+	if (len > 0)
+		pk->ops->foreach_peer(pk->ctx, regcast_one, &rc);
+}
+
+/* SADB_EXPIRE <base, SA, X_SA2, address(SD), lifetime(C, H|S)>. */
+static void expire_one(void *arg, const struct xs_sa *sa, bool hard)
+{
+	struct xs_pfkey *pk = arg;
+
+	xs_pfkey_begin(&pk->out, SADB_EXPIRE, sa->satype, 0, 0);
+	xs_pfkey_put_sa(&pk->out, sa, XS_PFKEY_SA_ALGS);
+	xs_pfkey_put_lifetime(&pk->out, SADB_EXT_LIFETIME_CURRENT, &sa->cur);
+	if (hard)
+		xs_pfkey_put_lifetime(&pk->out, SADB_EXT_LIFETIME_HARD,
+				      &sa->hard);
+	else
+		xs_pfkey_put_lifetime(&pk->out, SADB_EXT_LIFETIME_SOFT,
+				      &sa->soft);
+	send_registered(pk, sa->satype, xs_pfkey_end(&pk->out));
+}
+
+int xs_pfkey_expire(struct xs_pfkey *pk)
+{
+	return xs_sadb_expire(pk->sadb, expire_one, pk);
+}
+
+int xs_pfkey_acquire(struct xs_pfkey *pk, const struct xs_acquire_ev *ev)
+{
+	struct xs_spolicy sp;
+	int len;
+
+	len = xs_spd_get_id(pk->spd, ev->policy_id, &sp);
+	if (len) /* removed since */
+		return len;
+	len = xs_acquire_build(&pk->out, ev, &sp, ++pk->acquire_seq);
+	if (len < 0)
+		return len;
+	send_registered(pk, xs_acquire_satype(ev), len);
+	return 0;
+}
+
 /* ----------------------------------------------------------- dispatch */
 
 static int (*const handlers[SADB_MAX + 1])(struct req *) = {
+	[SADB_GETSPI] = do_getspi,
 	[SADB_UPDATE] = do_add,
 	[SADB_ADD] = do_add,
 	[SADB_DELETE] = do_delete,
@@ -519,6 +622,7 @@ static int (*const handlers[SADB_MAX + 1])(struct req *) = {
 	[SADB_X_PROMISC] = do_promisc,
 	[SADB_X_SPDUPDATE] = do_spdadd,
 	[SADB_X_SPDADD] = do_spdadd,
+	[SADB_X_SPDSETIDX] = do_spdadd, /* as Linux: an SPDADD */
 	[SADB_X_SPDDELETE] = do_spddelete,
 	[SADB_X_SPDGET] = do_spdget,
 	[SADB_X_SPDDUMP] = do_spddump,

@@ -7,8 +7,11 @@
  *
  * Who receives what (as Linux af_key): errors only the sender; ADD, UPDATE,
  * DELETE, FLUSH, SPDADD/UPDATE/DELETE/FLUSH to every socket; GET, SPDGET and
- * DUMP/SPDDUMP to the sender only; REGISTER's reply to the sender (with the
- * supported algorithms), promiscuous sockets also see every request.
+ * DUMP/SPDDUMP and GETSPI to the sender only; REGISTER's reply to the sender
+ * (with the supported algorithms), promiscuous sockets also see every
+ * request.  EXPIRE and ACQUIRE (sent by the daemon) reach the sockets registered for
+ * the SA's satype and the promiscuous ones (Linux sends to every
+ * registered socket; RFC 2367 3.1.10 to the registered ones of that type).
  * Replies never carry key material.  Dumps send one message per entry with
  * sadb_msg_seq counting down, the last with seq 0; an empty dump is one
  * ENOENT reply.
@@ -53,5 +56,17 @@ void xs_pfkey_free(struct xs_pfkey *pk);
  * negative value, for the caller's logs. */
 int xs_pfkey_handle(struct xs_pfkey *pk, struct xs_pfkey_peer *from,
 		    const void *msg, size_t len);
+
+/* GETSPI without SPIRANGE picks in [XS_SADB_SPI_MIN, this] (as Linux). */
+#define XS_PFKEY_SPI_MAX 0x0fffffffu
+
+/* Lifetime check (once a second): sends SADB_EXPIRE soft/hard, hard
+ * expiry deletes the SA (xs_sadb_expire).  Returns the SAs deleted. */
+int xs_pfkey_expire(struct xs_pfkey *pk);
+
+/* tc_egress found no SA for a request (include/xdpsec/xdpsec.h): send
+ * SADB_ACQUIRE (pfkey_acquire.h) to the sockets registered for its
+ * satype and the promiscuous ones.  -ENOENT if the policy is gone. */
+int xs_pfkey_acquire(struct xs_pfkey *pk, const struct xs_acquire_ev *ev);
 
 #endif /* XS_PFKEY_H */

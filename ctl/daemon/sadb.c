@@ -23,6 +23,10 @@
  *
  * UPDATE replaces the SA in place: slot, sa_stats, cur lifetime and its
  * place in dump order are kept, the SA becomes the newest of its groups.
+ * Larval SAs (GETSPI) hold a slot but are in no group and not in sa_in
+ * until the UPDATE that makes them mature (fresh stats and add time).
+ * A DYING SA (soft lifetime reached) is published only while its group
+ * has no mature member.
  * A datapath error undoes an ADD; UPDATE and DELETE complete in memory
  * and return the first error.
  */
@@ -31,6 +35,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <bpf/bpf.h>
@@ -51,6 +56,8 @@ struct sa_member {
 struct sa_entry {
 	struct xs_sa sa; /* with keys */
 	uint32_t slot;
+	bool soft_sent; /* soft expire reported */
+	uint64_t packets; /* rx + tx, as last read from sa_stats */
 	struct xs_hnode node; /* in db->ids */
 	struct sa_entry *prev, *next; /* db list, oldest first */
 	struct sa_member m[2]; /* [0] reqid-0 group, [1] own reqid */
@@ -75,7 +82,25 @@ struct xs_sadb {
 	size_t total;
 	xs_sadb_notify_fn notify;
 	void *notify_arg;
+	xs_sadb_clock_fn clock;
+	void *clock_arg;
 };
+
+static uint64_t now(const struct xs_sadb *db)
+{
+	return db->clock ? db->clock(db->clock_arg) : (uint64_t)time(NULL);
+}
+
+void xs_sadb_set_clock(struct xs_sadb *db, xs_sadb_clock_fn fn, void *arg)
+{
+	db->clock = fn;
+	db->clock_arg = arg;
+}
+
+static bool larval(const struct sa_entry *e)
+{
+	return e->sa.state == SADB_SASTATE_LARVAL;
+}
 
 static int notify(struct xs_sadb *db, uint32_t slot, const struct xs_sa *sa)
 {
@@ -149,6 +174,14 @@ static int check_alg(enum xs_alg_kind kind, uint8_t id, size_t keylen)
 	return xs_alg_check_keylen(alg, keylen);
 }
 
+/*
+ * ESP takes an encryption algorithm always (setkey(8): "-E ealgo key
+ * [-A aalgo key]"; integrity alone is "-E null -A ..."), and an HMAC
+ * exactly when that algorithm is not AEAD: AEAD and GMAC carry their own
+ * ICV (RFC 4106, 4543, 7634), and encryption without integrity (RFC 8221
+ * 2.1 advises against it; NULL without integrity is forbidden by RFC 4303
+ * 3.2) is refused rather than run.
+ */
 static int check_esp(const struct xs_sa *sa)
 {
 	const struct xs_alg *enc;
@@ -161,7 +194,7 @@ static int check_esp(const struct xs_sa *sa)
 		return err;
 	enc = xs_alg_by_id(XS_ALG_ENC, sa->enc_alg);
 	if (sa->auth_alg == SADB_AALG_NONE)
-		return sa->auth_keylen ? -EINVAL : 0;
+		return sa->auth_keylen || !enc->aead ? -EINVAL : 0;
 	if (enc->aead) /* combined mode: no separate integrity (RFC 4106) */
 		return -EINVAL;
 	return check_alg(XS_ALG_AUTH, sa->auth_alg, sa->auth_keylen);
@@ -242,6 +275,12 @@ static int group_sync(struct xs_sadb *db, struct sa_group *g)
 	int err = 0;
 
 	while (m && m->e->sa.state != SADB_SASTATE_MATURE)
+		m = m->prev;
+	/* a dying SA still serves until a mature one replaces it */
+	if (!m)
+		m = g->tail;
+	while (m && m->e->sa.state != SADB_SASTATE_MATURE &&
+	       m->e->sa.state != SADB_SASTATE_DYING)
 		m = m->prev;
 	if (!m && g->pub_slot != XS_SLOT_NONE) {
 		err = xs_dp_sa_out_del(db->dp, &g->key);
@@ -362,12 +401,15 @@ static void entry_free(struct sa_entry *e)
 /* Remove from every index and the datapath; frees e. */
 static int entry_remove(struct xs_sadb *db, struct sa_entry *e)
 {
-	int err, r;
+	bool was_larval = larval(e);
+	int err = 0, r;
 
-	err = groups_leave(db, e);
-	r = sa_in_sync(db, e, true);
-	if (!err)
-		err = r;
+	if (!was_larval) { /* a larval SA was never in the datapath */
+		err = groups_leave(db, e);
+		r = sa_in_sync(db, e, true);
+		if (!err)
+			err = r;
+	}
 	xs_hash_remove(&db->ids, &e->node);
 	if (e->prev)
 		e->prev->next = e->next;
@@ -381,12 +423,14 @@ static int entry_remove(struct xs_sadb *db, struct sa_entry *e)
 	db->total--;
 	db->slots[e->slot] = NULL;
 	db->free_slots[db->nfree++] = e->slot;
-	notify(db, e->slot, NULL);
+	if (!was_larval)
+		notify(db, e->slot, NULL);
 	entry_free(e);
 	return err;
 }
 
-static struct sa_entry *entry_new(struct xs_sadb *db, const struct xs_sa *sa)
+static struct sa_entry *entry_new(struct xs_sadb *db, const struct xs_sa *sa,
+				  uint8_t state)
 {
 	struct sa_entry *e;
 
@@ -396,9 +440,9 @@ static struct sa_entry *entry_new(struct xs_sadb *db, const struct xs_sa *sa)
 	if (!e)
 		return NULL;
 	e->sa = *sa;
-	e->sa.state = SADB_SASTATE_MATURE;
+	e->sa.state = state;
 	memset(&e->sa.cur, 0, sizeof(e->sa.cur));
-	e->sa.cur.addtime = (uint64_t)time(NULL);
+	e->sa.cur.addtime = now(db);
 	e->slot = db->free_slots[--db->nfree];
 	db->slots[e->slot] = e;
 	xs_hash_insert(&db->ids, &e->node,
@@ -422,7 +466,7 @@ static int sa_insert(struct xs_sadb *db, const struct xs_sa *sa)
 
 	if (!db->nfree)
 		return -ENOSPC;
-	e = entry_new(db, sa);
+	e = entry_new(db, sa, SADB_SASTATE_MATURE);
 	if (!e)
 		return -ENOMEM;
 	err = xs_dp_sa_stats_clear(db->dp, e->slot);
@@ -448,17 +492,26 @@ static int sa_replace(struct xs_sadb *db, struct sa_entry *e,
 	struct sa_group *old[2] = { member_detach(&e->m[0]),
 				    member_detach(&e->m[1]) };
 	struct xs_lifetime cur = e->sa.cur;
-	struct sa_group *now[2];
-	int err, r;
+	bool was_larval = larval(e);
+	struct sa_group *g[2];
+	int err = 0, r;
 
+	if (was_larval) { /* maturing: counted from now, fresh stats */
+		memset(&cur, 0, sizeof(cur));
+		cur.addtime = now(db);
+		err = xs_dp_sa_stats_clear(db->dp, e->slot);
+	}
 	xs_sa_wipe(&e->sa);
 	e->sa = *sa;
 	e->sa.state = SADB_SASTATE_MATURE;
 	e->sa.cur = cur;
-	err = groups_attach(db, e);
-	now[0] = e->m[0].g;
-	now[1] = e->m[1].g;
-	r = groups_sync(db, now); /* non-empty: not freed */
+	e->soft_sent = false;
+	r = groups_attach(db, e);
+	if (!err)
+		err = r;
+	g[0] = e->m[0].g;
+	g[1] = e->m[1].g;
+	r = groups_sync(db, g); /* non-empty: not freed */
 	if (!err)
 		err = r;
 	r = groups_sync(db, old);
@@ -559,6 +612,22 @@ static struct sa_entry *find_src(struct xs_sadb *db, uint8_t satype,
 	return e;
 }
 
+/* Current use from sa_stats (rx + tx); the first use seen sets usetime. */
+static void cur_refresh(struct xs_sadb *db, struct sa_entry *e, uint64_t t)
+{
+	struct xs_lifetime *c = &e->sa.cur;
+	struct xs_sa_stats st;
+
+	if (larval(e) || xs_dp_sa_stats_get(db->dp, e->slot, &st))
+		return;
+	e->packets = st.rx_packets + st.tx_packets;
+	c->allocations = e->packets > UINT32_MAX ? UINT32_MAX :
+						   (uint32_t)e->packets;
+	c->bytes = st.rx_bytes + st.tx_bytes;
+	if (e->packets && !c->usetime)
+		c->usetime = t;
+}
+
 int xs_sadb_get(struct xs_sadb *db, uint8_t satype, uint32_t spi,
 		const struct xs_addr *src, const struct xs_addr *dst,
 		struct xs_sa *out)
@@ -567,6 +636,7 @@ int xs_sadb_get(struct xs_sadb *db, uint8_t satype, uint32_t spi,
 
 	if (!e)
 		return -ENOENT;
+	cur_refresh(db, e, now(db));
 	*out = e->sa;
 	return 0;
 }
@@ -608,15 +678,160 @@ int xs_sadb_foreach(struct xs_sadb *db, uint8_t satype,
 		    void *arg)
 {
 	struct sa_entry *e, *next;
+	uint64_t t = now(db);
 	int r;
 
 	for (e = db->head; e; e = next) {
 		next = e->next;
 		if (satype != SADB_SATYPE_UNSPEC && e->sa.satype != satype)
 			continue;
+		cur_refresh(db, e, t);
 		r = cb(&e->sa, e->slot, arg);
 		if (r)
 			return r;
 	}
 	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* GETSPI                                                             */
+
+static uint32_t rnd32(void)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = (uint32_t)random();
+	return r;
+}
+
+/* An SPI in [min, max] unused for (satype, dst): random draws, then (in
+ * a small range) a full scan.  0 if there is none. */
+static uint32_t pick_spi(struct xs_sadb *db, uint8_t satype,
+			 const struct xs_addr *dst, uint32_t min, uint32_t max)
+{
+	uint64_t span = (uint64_t)max - min + 1, i;
+	uint32_t spi;
+
+	for (i = 0; i < XS_SADB_GETSPI_TRIES; i++) {
+		spi = min + (uint32_t)(rnd32() % span);
+		if (!find(db, satype, spi, dst))
+			return spi;
+	}
+	for (i = 0; span <= XS_SADB_GETSPI_SCAN && i < span; i++)
+		if (!find(db, satype, min + (uint32_t)i, dst))
+			return min + (uint32_t)i;
+	return 0;
+}
+
+int xs_sadb_getspi(struct xs_sadb *db, struct xs_sa *sa, uint32_t min,
+		   uint32_t max)
+{
+	struct sa_entry *e;
+	struct xs_sa l;
+
+	if (min < XS_SADB_SPI_MIN)
+		min = XS_SADB_SPI_MIN;
+	if (min > max)
+		return -EINVAL;
+	if (sa->satype != SADB_SATYPE_ESP && sa->satype != SADB_SATYPE_AH)
+		return -EINVAL;
+	if (sa->src.family != sa->dst.family ||
+	    (sa->dst.family != AF_INET && sa->dst.family != AF_INET6))
+		return -EINVAL;
+	if (sa->mode > IPSEC_MODE_TUNNEL)
+		return -EINVAL;
+	if (!db->nfree)
+		return -ENOSPC;
+	sa->spi = pick_spi(db, sa->satype, &sa->dst, min, max);
+	if (!sa->spi)
+		return -EEXIST;
+	memset(&l, 0, sizeof(l)); /* no keys, algorithms or lifetimes */
+	l.satype = sa->satype;
+	l.mode = sa->mode;
+	l.spi = sa->spi;
+	l.reqid = sa->reqid;
+	l.seq = sa->seq;
+	l.pid = sa->pid;
+	l.src = sa->src;
+	l.dst = sa->dst;
+	e = entry_new(db, &l, SADB_SASTATE_LARVAL);
+	if (!e)
+		return -ENOMEM;
+	sa->state = SADB_SASTATE_LARVAL;
+	sa->cur = e->sa.cur;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Lifetimes                                                          */
+
+/* Has the SA reached limit lim at time t?  Zero fields are no limit. */
+static bool reached(const struct sa_entry *e, const struct xs_lifetime *lim,
+		    uint64_t t)
+{
+	const struct xs_lifetime *c = &e->sa.cur;
+
+	return (lim->addtime && t >= c->addtime &&
+		t - c->addtime >= lim->addtime) ||
+	       (lim->usetime && c->usetime && t >= c->usetime &&
+		t - c->usetime >= lim->usetime) ||
+	       (lim->bytes && c->bytes >= lim->bytes) ||
+	       (lim->allocations && e->packets >= lim->allocations);
+}
+
+/* Does checking the SA's limits need its counters? */
+static bool needs_stats(const struct xs_sa *sa)
+{
+	return (sa->has_hard &&
+		(sa->hard.bytes || sa->hard.allocations || sa->hard.usetime)) ||
+	       (sa->has_soft &&
+		(sa->soft.bytes || sa->soft.allocations || sa->soft.usetime));
+}
+
+/* Soft limit: report once, the SA goes DYING (still used until a mature
+ * one of its groups replaces it). */
+static void soft_expire(struct xs_sadb *db, struct sa_entry *e,
+			xs_sadb_expire_fn fn, void *arg)
+{
+	struct sa_group *g[2] = { e->m[0].g, e->m[1].g };
+
+	e->soft_sent = true;
+	e->sa.state = SADB_SASTATE_DYING;
+	groups_sync(db, g);
+	if (fn)
+		fn(arg, &e->sa, false);
+}
+
+int xs_sadb_expire(struct xs_sadb *db, xs_sadb_expire_fn fn, void *arg)
+{
+	uint64_t t = now(db);
+	struct sa_entry *e, *next;
+	int n = 0;
+
+	for (e = db->head; e; e = next) {
+		next = e->next;
+		if (larval(e)) {
+			if (t >= e->sa.cur.addtime + XS_SADB_LARVAL_LIFE) {
+				entry_remove(db, e);
+				n++;
+			}
+			continue;
+		}
+		if (!e->sa.has_hard && !e->sa.has_soft)
+			continue;
+		if (needs_stats(&e->sa))
+			cur_refresh(db, e, t);
+		if (e->sa.has_hard && reached(e, &e->sa.hard, t)) {
+			e->sa.state = SADB_SASTATE_DEAD;
+			if (fn)
+				fn(arg, &e->sa, true);
+			entry_remove(db, e);
+			n++;
+		} else if (e->sa.has_soft && !e->soft_sent &&
+			   reached(e, &e->sa.soft, t)) {
+			soft_expire(db, e, fn, arg);
+		}
+	}
+	return n;
 }

@@ -21,8 +21,9 @@ struct xs_sadb;
 struct xs_sadb *xs_sadb_new(struct xs_dp *dp, size_t max_sa);
 void xs_sadb_free(struct xs_sadb *db);
 
-/* ADD: -EEXIST if (satype, spi, dst) exists.  UPDATE: replaces, -ENOENT
- * if absent (-ESRCH is not used).  Validates algorithms/keys (-EINVAL,
+/* ADD: -EEXIST if (satype, spi, dst) exists (larval included).  UPDATE:
+ * replaces, -ENOENT if absent (-ESRCH is not used); the UPDATE of a larval
+ * SA (xs_sadb_getspi) makes it mature and enters it in the datapath.  Validates algorithms/keys (-EINVAL,
  * -EOPNOTSUPP for an algorithm the datapath does not run), -ENOSPC when
  * full.  The db copies sa; the caller still wipes its own copy. */
 int xs_sadb_add(struct xs_sadb *db, const struct xs_sa *sa, bool update);
@@ -50,5 +51,39 @@ int xs_sadb_foreach(struct xs_sadb *db, uint8_t satype,
 typedef int (*xs_sadb_notify_fn)(void *arg, uint32_t slot,
 				 const struct xs_sa *sa);
 void xs_sadb_set_notify(struct xs_sadb *db, xs_sadb_notify_fn fn, void *arg);
+
+/* The clock, in seconds since the epoch (default time(NULL)): add/use
+ * times and lifetimes.  Tests inject a fake one. */
+typedef uint64_t (*xs_sadb_clock_fn)(void *arg);
+void xs_sadb_set_clock(struct xs_sadb *db, xs_sadb_clock_fn fn, void *arg);
+
+/*
+ * GETSPI: create a larval SA (state LARVAL, no keys) for sa's satype,
+ * src, dst, mode and reqid, with a random SPI in [min, max] (min raised to
+ * XS_SADB_SPI_MIN) unused for (satype, dst); sets sa->spi, state and cur.
+ * A larval SA is not in the datapath maps; UPDATE (matched by spi and dst)
+ * completes it, it is removed silently XS_SADB_LARVAL_LIFE seconds after
+ * creation otherwise.  -EINVAL (bad range, family, mode or satype),
+ * -EEXIST (every SPI of the range taken), -ENOSPC (db full).
+ */
+#define XS_SADB_SPI_MIN 0x100u
+#define XS_SADB_LARVAL_LIFE 30
+#define XS_SADB_GETSPI_TRIES 64
+#define XS_SADB_GETSPI_SCAN 65536
+int xs_sadb_getspi(struct xs_sadb *db, struct xs_sa *sa, uint32_t min,
+		   uint32_t max);
+
+/*
+ * Lifetimes (call once a second).  cur is refreshed from sa_stats (rx +
+ * tx: allocations = packets, bytes; usetime = when packets were first
+ * seen) and compared with the SA's limits: addtime/usetime (seconds
+ * since), bytes, allocations (packets); a zero field is no limit.  Soft
+ * reached: fn(arg, sa, false) once and the SA becomes DYING (still used
+ * until a newer mature one exists).  Hard reached: the SA goes DEAD, fn(arg, sa, true),
+ * then it is deleted (datapath and workers updated).  Expired larval SAs
+ * are deleted without fn.  Returns the number of SAs deleted.
+ */
+typedef void (*xs_sadb_expire_fn)(void *arg, const struct xs_sa *sa, bool hard);
+int xs_sadb_expire(struct xs_sadb *db, xs_sadb_expire_fn fn, void *arg);
 
 #endif /* XS_SADB_H */

@@ -2,52 +2,79 @@
 /*
  * The algorithm table.  Names follow KAME/FreeBSD setkey(8); ids are those
  * of <linux/pfkeyv2.h>.  Rows with implemented = false are known names that
- * the datapath does not (yet) run: setkey and PF_KEY refuse them with
- * EOPNOTSUPP instead of accepting an SA that could never carry traffic.
+ * the datapath does not run: setkey and PF_KEY refuse them with EOPNOTSUPP
+ * instead of accepting an SA that could never carry traffic.
+ *
+ * Ids outside <linux/pfkeyv2.h> (Linux af_key has none for these):
+ *  - chacha20-poly1305: XS_EALG_CHACHA20_POLY1305 = 28, the IANA IKEv2
+ *    transform id (ENCR_CHACHA20_POLY1305), free among Linux's EALG ids.
+ *  - tcp-md5: XS_AALG_TCP_MD5 = 252, FreeBSD's SADB_X_AALG_TCP_MD5; only
+ *    so that the name is refused clearly (RFC 2385 is not IPsec).
+ *
+ * HMAC ICVs are truncated as RFC 2404 (SHA-1, 96 bits), RFC 2403 (MD5,
+ * 96 bits) and RFC 4868 (SHA-2: half the digest) say, under every name:
+ * "hmac-sha256" is HMAC-SHA-256-128 and does not follow Linux af_key's
+ * historical 96-bit truncation for SADB_X_AALG_SHA2_256HMAC.  HMAC keys
+ * are as long as the digest (RFC 4868 2.1.1).  HMAC-MD5 is marked weak.
  */
 #include <errno.h>
 #include <string.h>
 #include <linux/pfkeyv2.h>
 #include "alg.h"
 
-#define ENC XS_ALG_ENC
-#define AUTH XS_ALG_AUTH
+#define ENC_ROW(nm, al, i, kmin, kmax, salt, iv, icv, blk, ae, impl, xf, evp) \
+	{                                                                     \
+		.name = nm, .alias = al, .kind = XS_ALG_ENC, .id = i,         \
+		.key_min = kmin, .key_max = kmax, .salt_len = salt,           \
+		.iv_len = iv, .icv_len = icv, .block_len = blk, .aead = ae,   \
+		.implemented = impl, .xform = xf, .evp_name = evp             \
+	}
+#define AUTH_ROW(nm, al, i, klen, icv, impl, wk, evp)                      \
+	{                                                                  \
+		.name = nm, .alias = al, .kind = XS_ALG_AUTH, .id = i,     \
+		.key_min = klen, .key_max = klen, .icv_len = icv,          \
+		.implemented = impl, .weak = wk,                           \
+		.xform = (impl) ? XS_XF_HMAC : XS_XF_NONE, .evp_name = evp \
+	}
 
 static const struct xs_alg algs[] = {
-	/* name, alias, kind, id, key_min, key_max, salt, iv, icv, block,
-	 * aead, implemented, evp */
-	{ "aes-gcm-16", NULL, ENC, SADB_X_EALG_AES_GCM_ICV16, 20, 36, 4, 8, 16,
-	  4, true, true, "AES-GCM" },
-	{ "aes-gcm-12", NULL, ENC, SADB_X_EALG_AES_GCM_ICV12, 20, 36, 4, 8, 12,
-	  4, true, false, "AES-GCM" },
-	{ "aes-gcm-8", NULL, ENC, SADB_X_EALG_AES_GCM_ICV8, 20, 36, 4, 8, 8, 4,
-	  true, false, "AES-GCM" },
-	{ "aes-gmac", NULL, ENC, SADB_X_EALG_NULL_AES_GMAC, 20, 36, 4, 8, 16, 4,
-	  true, false, "AES-GCM" },
-	{ "rijndael-cbc", "aes-cbc", ENC, SADB_X_EALG_AESCBC, 16, 32, 0, 16, 0,
-	  16, false, false, "AES-CBC" },
-	{ "aes-ctr", NULL, ENC, SADB_X_EALG_AESCTR, 20, 36, 4, 8, 0, 4, false,
-	  false, "AES-CTR" },
-	{ "null", NULL, ENC, SADB_EALG_NULL, 0, 0, 0, 0, 0, 4, false, false,
-	  NULL },
-	{ "des-cbc", NULL, ENC, SADB_EALG_DESCBC, 8, 8, 0, 8, 0, 8, false,
-	  false, NULL },
-	{ "3des-cbc", NULL, ENC, SADB_EALG_3DESCBC, 24, 24, 0, 8, 0, 8, false,
-	  false, NULL },
-	{ "hmac-sha1", NULL, AUTH, SADB_AALG_SHA1HMAC, 20, 20, 0, 0, 12, 0,
-	  false, false, "SHA1" },
-	{ "hmac-sha256", "hmac-sha2-256", AUTH, SADB_X_AALG_SHA2_256HMAC, 32,
-	  32, 0, 0, 16, 0, false, false, "SHA256" },
-	{ "hmac-sha384", "hmac-sha2-384", AUTH, SADB_X_AALG_SHA2_384HMAC, 48,
-	  48, 0, 0, 24, 0, false, false, "SHA384" },
-	{ "hmac-sha512", "hmac-sha2-512", AUTH, SADB_X_AALG_SHA2_512HMAC, 64,
-	  64, 0, 0, 32, 0, false, false, "SHA512" },
-	{ "hmac-md5", NULL, AUTH, SADB_AALG_MD5HMAC, 16, 16, 0, 0, 12, 0, false,
-	  false, "MD5" },
-	{ "aes-xcbc-mac", NULL, AUTH, SADB_X_AALG_AES_XCBC_MAC, 16, 16, 0, 0,
-	  12, 0, false, false, NULL },
-	{ "null", NULL, AUTH, SADB_X_AALG_NULL, 0, 0, 0, 0, 0, 0, false, false,
-	  NULL },
+	/* name, alias, id, key min, max (salt included), salt, iv, icv,
+	 * block, aead, implemented, transform, EVP cipher */
+	ENC_ROW("aes-gcm-16", NULL, SADB_X_EALG_AES_GCM_ICV16, 20, 36, 4, 8, 16,
+		4, true, true, XS_XF_AEAD, "AES-GCM"),
+	ENC_ROW("aes-gcm-12", NULL, SADB_X_EALG_AES_GCM_ICV12, 20, 36, 4, 8, 12,
+		4, true, true, XS_XF_AEAD, "AES-GCM"),
+	ENC_ROW("aes-gcm-8", NULL, SADB_X_EALG_AES_GCM_ICV8, 20, 36, 4, 8, 8, 4,
+		true, true, XS_XF_AEAD, "AES-GCM"),
+	ENC_ROW("chacha20-poly1305", NULL, XS_EALG_CHACHA20_POLY1305, 36, 36, 4,
+		8, 16, 4, true, true, XS_XF_AEAD, "ChaCha20-Poly1305"),
+	ENC_ROW("aes-gmac", NULL, SADB_X_EALG_NULL_AES_GMAC, 20, 36, 4, 8, 16,
+		4, true, true, XS_XF_GMAC, "AES-GCM"),
+	ENC_ROW("rijndael-cbc", "aes-cbc", SADB_X_EALG_AESCBC, 16, 32, 0, 16, 0,
+		16, false, true, XS_XF_CBC, "AES-CBC"),
+	ENC_ROW("aes-ctr", NULL, SADB_X_EALG_AESCTR, 20, 36, 4, 8, 0, 4, false,
+		true, XS_XF_CTR, "AES-CTR"),
+	ENC_ROW("null", NULL, SADB_EALG_NULL, 0, 0, 0, 0, 0, 4, false, true,
+		XS_XF_NULL, NULL),
+	ENC_ROW("des-cbc", NULL, SADB_EALG_DESCBC, 8, 8, 0, 8, 0, 8, false,
+		false, XS_XF_NONE, NULL),
+	ENC_ROW("3des-cbc", NULL, SADB_EALG_3DESCBC, 24, 24, 0, 8, 0, 8, false,
+		false, XS_XF_NONE, NULL),
+	/* name, alias, id, key, icv, implemented, weak, EVP digest */
+	AUTH_ROW("hmac-sha1", NULL, SADB_AALG_SHA1HMAC, 20, 12, true, false,
+		 "SHA1"),
+	AUTH_ROW("hmac-sha256", "hmac-sha2-256", SADB_X_AALG_SHA2_256HMAC, 32,
+		 16, true, false, "SHA256"),
+	AUTH_ROW("hmac-sha384", "hmac-sha2-384", SADB_X_AALG_SHA2_384HMAC, 48,
+		 24, true, false, "SHA384"),
+	AUTH_ROW("hmac-sha512", "hmac-sha2-512", SADB_X_AALG_SHA2_512HMAC, 64,
+		 32, true, false, "SHA512"),
+	AUTH_ROW("hmac-md5", NULL, SADB_AALG_MD5HMAC, 16, 12, true, true,
+		 "MD5"),
+	AUTH_ROW("aes-xcbc-mac", NULL, SADB_X_AALG_AES_XCBC_MAC, 16, 12, false,
+		 false, NULL),
+	AUTH_ROW("tcp-md5", NULL, XS_AALG_TCP_MD5, 16, 0, false, false, NULL),
+	AUTH_ROW("null", NULL, SADB_X_AALG_NULL, 0, 0, false, false, NULL),
 };
 
 #define NALGS (sizeof(algs) / sizeof(algs[0]))

@@ -457,7 +457,7 @@ static void *reserve(struct xs_msgbuf *b, size_t n)
 	return p;
 }
 
-static void *put_ext(struct xs_msgbuf *b, uint16_t type, size_t len)
+void *xs_pfkey_put_ext(struct xs_msgbuf *b, uint16_t type, size_t len)
 {
 	struct sadb_ext *e = reserve(b, len);
 
@@ -552,7 +552,7 @@ void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,
 			b->err = -EINVAL;
 		return;
 	}
-	ad = put_ext(b, exttype, sizeof(*ad) + sl);
+	ad = xs_pfkey_put_ext(b, exttype, sizeof(*ad) + sl);
 	if (!ad)
 		return;
 	ad->sadb_address_proto = ulproto;
@@ -580,17 +580,17 @@ static void put_key(struct xs_msgbuf *b, uint16_t exttype, const uint8_t *key,
 
 	if (!len)
 		return;
-	k = put_ext(b, exttype, sizeof(*k) + len);
+	k = xs_pfkey_put_ext(b, exttype, sizeof(*k) + len);
 	if (!k)
 		return;
 	k->sadb_key_bits = (uint16_t)(len * 8);
 	memcpy(k + 1, key, len);
 }
 
-static void put_lifetime(struct xs_msgbuf *b, uint16_t exttype,
-			 const struct xs_lifetime *lt)
+void xs_pfkey_put_lifetime(struct xs_msgbuf *b, uint16_t exttype,
+			   const struct xs_lifetime *lt)
 {
-	struct sadb_lifetime *l = put_ext(b, exttype, sizeof(*l));
+	struct sadb_lifetime *l = xs_pfkey_put_ext(b, exttype, sizeof(*l));
 
 	if (!l)
 		return;
@@ -603,7 +603,7 @@ static void put_lifetime(struct xs_msgbuf *b, uint16_t exttype,
 static void put_sa_ext(struct xs_msgbuf *b, const struct xs_sa *sa,
 		       unsigned int flags)
 {
-	struct sadb_sa *s = put_ext(b, SADB_EXT_SA, sizeof(*s));
+	struct sadb_sa *s = xs_pfkey_put_ext(b, SADB_EXT_SA, sizeof(*s));
 	struct sadb_x_sa2 *s2;
 
 	if (s) {
@@ -616,7 +616,7 @@ static void put_sa_ext(struct xs_msgbuf *b, const struct xs_sa *sa,
 			s->sadb_sa_encrypt = sa->enc_alg;
 		}
 	}
-	s2 = put_ext(b, SADB_X_EXT_SA2, sizeof(*s2));
+	s2 = xs_pfkey_put_ext(b, SADB_X_EXT_SA2, sizeof(*s2));
 	if (s2) {
 		s2->sadb_x_sa2_mode = sa->mode;
 		s2->sadb_x_sa2_reqid = sa->reqid;
@@ -635,10 +635,12 @@ void xs_pfkey_put_sa(struct xs_msgbuf *b, const struct xs_sa *sa,
 	}
 	if (flags & XS_PFKEY_SA_LIFETIMES) {
 		if (sa->has_hard)
-			put_lifetime(b, SADB_EXT_LIFETIME_HARD, &sa->hard);
+			xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_HARD,
+					      &sa->hard);
 		if (sa->has_soft)
-			put_lifetime(b, SADB_EXT_LIFETIME_SOFT, &sa->soft);
-		put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &sa->cur);
+			xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_SOFT,
+					      &sa->soft);
+		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &sa->cur);
 	}
 }
 
@@ -670,7 +672,7 @@ static void put_request(uint8_t *p, const struct xs_ipsecreq *r)
 		sockaddr_put(p + sockaddr_len(r->src.family), &r->dst);
 }
 
-static void put_policy_ext(struct xs_msgbuf *b, const struct xs_spolicy *sp)
+void xs_pfkey_put_policy_ext(struct xs_msgbuf *b, const struct xs_spolicy *sp)
 {
 	size_t len = sizeof(struct sadb_x_policy), i;
 	unsigned int nreq = sp->nreq < XS_MAX_TMPL ? sp->nreq : XS_MAX_TMPL;
@@ -679,7 +681,7 @@ static void put_policy_ext(struct xs_msgbuf *b, const struct xs_spolicy *sp)
 
 	for (i = 0; i < nreq; i++)
 		len += request_len(&sp->req[i]);
-	x = put_ext(b, SADB_X_EXT_POLICY, len);
+	x = xs_pfkey_put_ext(b, SADB_X_EXT_POLICY, len);
 	if (!x)
 		return;
 	x->sadb_x_policy_type = sp->type;
@@ -701,12 +703,12 @@ void xs_pfkey_put_policy(struct xs_msgbuf *b, const struct xs_spolicy *sp)
 	if (sp->sel.dst.family)
 		xs_pfkey_put_address(b, SADB_EXT_ADDRESS_DST, &sp->sel.dst,
 				     sp->sel.proto);
-	put_policy_ext(b, sp);
+	xs_pfkey_put_policy_ext(b, sp);
 	if (sp->addtime) {
 		struct xs_lifetime cur = { .addtime = sp->addtime,
 					   .usetime = sp->usetime };
 
-		put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &cur);
+		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &cur);
 	}
 }
 
@@ -722,7 +724,7 @@ static void put_supported_kind(struct xs_msgbuf *b, uint16_t exttype,
 		n += a->kind == kind && a->implemented;
 	if (!n)
 		return;
-	sup = put_ext(b, exttype, sizeof(*sup) + n * sizeof(*out));
+	sup = xs_pfkey_put_ext(b, exttype, sizeof(*sup) + n * sizeof(*out));
 	if (!sup)
 		return;
 	out = (struct sadb_alg *)(sup + 1);

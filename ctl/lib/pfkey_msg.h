@@ -84,6 +84,14 @@ void xs_pfkey_put_policy(struct xs_msgbuf *b, const struct xs_spolicy *sp);
 /* One address extension (SADB_EXT_ADDRESS_SRC/DST/PROXY). */
 void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,
 			  const struct xs_addr *a, uint8_t ulproto);
+/* An extension of len bytes (padded to 8), zeroed, its header set; NULL
+ * (and the buffer's error set) if it does not fit. */
+void *xs_pfkey_put_ext(struct xs_msgbuf *b, uint16_t type, size_t len);
+/* The X_POLICY extension alone (with its requests). */
+void xs_pfkey_put_policy_ext(struct xs_msgbuf *b, const struct xs_spolicy *sp);
+/* One lifetime extension (SADB_EXT_LIFETIME_CURRENT/HARD/SOFT). */
+void xs_pfkey_put_lifetime(struct xs_msgbuf *b, uint16_t exttype,
+			   const struct xs_lifetime *lt);
 /* SUPPORTED_AUTH and SUPPORTED_ENCRYPT from alg.h (implemented rows). */
 void xs_pfkey_put_supported(struct xs_msgbuf *b);
 

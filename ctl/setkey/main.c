@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
  * setkey: KAME setkey(8) for xdpsecd.  Commands come from -f FILE or -c
- * (stdin), or are one of -D, -DP, -F, -FP.  Each command is sent as it is
+ * (stdin), or are one of -D, -DP, -F, -FP; -a is -D (there are no dead
+ * SAs to add), -x monitors (-T N: for N seconds, an xdpsec extension).  Each command is sent as it is
  * parsed; a command the daemon refuses is reported as
  * "file:line: <command> failed: <error>" and the rest still runs, as KAME
  * setkey does; the exit status is 1 if anything failed (parse errors stop
@@ -10,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 #include <openssl/crypto.h>
 #include "client.h"
+#include "monitor.h"
 #include "parse.h"
 #include "print.h"
 
@@ -38,7 +41,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: setkey [-v] -c\n"
 		   "       setkey [-v] -f file\n"
-		   "       setkey [-v] -D [-P]\n"
+		   "       setkey [-v] -D [-P] | -a\n"
+		   "       setkey -x [-T seconds]\n"
 		   "       setkey [-v] -F [-P]\n"
 		   "PF_KEY socket: $" XS_PFKEY_SOCKET_ENV
 		   " (default " XS_PFKEY_SOCKET_DEFAULT ")\n");
@@ -284,14 +288,34 @@ static int run_one(struct setkey *sk, enum xs_setkey_op op)
 	return ret;
 }
 
+/* -x: SIGINT/SIGTERM end the monitor (poll returns EINTR). */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+static int run_monitor(struct setkey *sk, int secs)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	int ret;
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ret = xs_setkey_monitor(&sk->cl, secs, stdout);
+	if (ret)
+		fprintf(stderr, "setkey: -x: %s\n", strerror(-ret));
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	struct setkey sk = { .failed = false };
 	bool dump = false, flush = false, pol = false, cmds = false;
+	bool mon = false;
 	const char *file = NULL;
-	int c, ret;
+	int c, ret, secs = 0;
 
-	while ((c = getopt(argc, argv, "cf:DFPvh")) != -1) {
+	while ((c = getopt(argc, argv, "acf:DFPT:vxh")) != -1) {
 		switch (c) {
 		case 'c':
 			cmds = true;
@@ -299,8 +323,19 @@ int main(int argc, char **argv)
 		case 'f':
 			file = optarg;
 			break;
+		case 'a':
 		case 'D':
 			dump = true;
+			break;
+		case 'x':
+			mon = true;
+			break;
+		case 'T':
+			secs = atoi(optarg);
+			if (secs <= 0) {
+				usage(stderr);
+				return 1;
+			}
 			break;
 		case 'F':
 			flush = true;
@@ -319,8 +354,8 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || (cmds + !!file + dump + flush) != 1 ||
-	    (pol && !dump && !flush)) {
+	if (optind != argc || (cmds + !!file + dump + flush + mon) != 1 ||
+	    (pol && !dump && !flush) || (secs && !mon)) {
 		usage(stderr);
 		return 1;
 	}
@@ -337,7 +372,9 @@ int main(int argc, char **argv)
 		free(sk.msg);
 		return 1;
 	}
-	if (file)
+	if (mon)
+		ret = run_monitor(&sk, secs);
+	else if (file)
 		ret = run_file(&sk, file);
 	else if (cmds)
 		ret = run_input(&sk, STDIN_FILENO, "stdin");

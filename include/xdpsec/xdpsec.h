@@ -30,6 +30,8 @@
  *   sa_stats     ARRAY[XS_MAX_SA] struct xs_sa_stats (mmapable)
  *   wstats       ARRAY[XS_MAX_WORKERS] struct xs_stats (mmapable): the
  *                crypto workers' counters, one row per worker
+ *   acquire      RINGBUF[XS_ACQUIRE_RB_SIZE] struct xs_acquire_ev records
+ *   acquire_rl   LRU_HASH        policy id -> __u64 ns of its last event
  *
  * No key material is ever placed in a map: SAs are referenced by slot and
  * the keys stay in the controller.
@@ -299,5 +301,30 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
  * arrive where its route points (reverse-path filters pass) while
  * `tcpdump -i <enc>` still shows it in clear.
  */
+
+/* ------------------------------------------------------------------ */
+/* ACQUIRE: tc_egress asks the controller for an SA.                   */
+
+/*
+ * When an outbound ipsec policy's request finds no SA in sa_out
+ * (level require/unique: the packet is dropped; use: it goes on without
+ * that request), tc_egress writes one record to the acquire ring buffer,
+ * at most one per policy per XS_ACQUIRE_INTERVAL_NS (acquire_rl holds
+ * each policy's last time).  xdpsecd turns it into SADB_ACQUIRE.
+ */
+#define XS_ACQUIRE_RB_SIZE (64 * 1024)	/* bytes, a power of 2 */
+#define XS_ACQUIRE_RL_SIZE 4096		/* policies remembered */
+#define XS_ACQUIRE_INTERVAL_NS 1000000000ull
+
+struct xs_acquire_ev {
+	__u32 policy_id;	/* sadb_x_policy_id (xs_policy.id) */
+	__u8 req;		/* index of the request in the policy */
+	__u8 level;		/* IPSEC_LEVEL_* in force (default resolved) */
+	__u8 ulproto;		/* the packet's upper-layer protocol */
+	__u8 _pad;
+	struct xs_sa_out_key sa; /* the SA looked for: proto, mode, family,
+				  * reqid (unique only), endpoints */
+};
+_Static_assert(sizeof(struct xs_acquire_ev) == 48, "xs_acquire_ev size");
 
 #endif /* _UAPI_XDPSEC_H */

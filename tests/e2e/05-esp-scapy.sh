@@ -6,9 +6,12 @@
 #   IP datagram --> scapy SecurityAssociation.encrypt --hex--> prog_esp_tool dec
 #
 # AES-GCM-128/256 (aes-gcm-16), IPv4 and IPv6 (also with hop-by-hop,
-# routing and destination options headers), TCP/UDP/ICMP; the datagram
-# that comes out must equal the one that went in.  The checks live in
-# esp_scapy.py, one "ok"/"not ok" line each.
+# routing and destination options headers), TCP/UDP/ICMP; then every other
+# implemented algorithm (chacha20-poly1305, aes-cbc/aes-ctr/null with each
+# HMAC) against scapy, and aes-gmac, aes-gcm-8/-12 against
+# python3-cryptography; the datagram that comes out must equal the one
+# that went in.  The checks live in esp_scapy.py, one "ok"/"not ok" line
+# each.
 . "$(dirname "$0")/lib.sh"
 trap cleanup_common EXIT
 

@@ -3,12 +3,13 @@
  * One ESP transform from the command line, for checks against an
  * independent peer (tests/e2e/05-esp-scapy.sh):
  *
- *   esp_tool enc|dec SPI KEYHEX [SEQ]
+ *   esp_tool [-E ENC] [-A AUTH AUTHKEYHEX] enc|dec SPI KEYHEX [SEQ]
  *
  * reads one IP datagram in hex on stdin (white space ignored) and writes
  * the transport-mode ESP datagram (enc) or the decrypted datagram (dec) in
- * hex on stdout.  KEYHEX is the aes-gcm-16 key with its 4-byte salt at
- * the end, as setkey takes it; SPI is decimal or 0x-hex; SEQ (enc) is the
+ * hex on stdout.  ENC and AUTH are setkey names (default aes-gcm-16, no
+ * AUTH); KEYHEX is the ENC key with its salt/nonce at the end, as setkey
+ * takes it (empty "" for null); SPI is decimal or 0x-hex; SEQ (enc) is the
  * sequence number to send, default 1.  Exit status 1 with the drop reason
  * on stderr when the transform refuses the packet, 2 for a dummy packet.
  */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ctype.h>
+#include <unistd.h>
 #include "../../ctl/daemon/esp.h"
 
 #define MAXPKT 65536
@@ -61,26 +63,44 @@ static long unhex(const char *s, uint8_t *out, size_t cap)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: esp_tool enc|dec SPI KEYHEX [SEQ]\n");
+	fprintf(stderr, "usage: esp_tool [-E ENC] [-A AUTH AUTHKEYHEX] "
+			"enc|dec SPI KEYHEX [SEQ]\n");
 	return 64;
 }
 
-static int make_sa(struct xs_sa *sa, const char *spi, const char *key)
+struct opts {
+	const char *enc, *auth, *authkey;
+};
+
+static int set_key(const char *hex, uint8_t *key, uint16_t *len)
 {
-	long n;
+	long n = unhex(hex, key, XS_KEY_MAX);
+
+	if (n < 0)
+		return -EINVAL;
+	*len = (uint16_t)n;
+	return 0;
+}
+
+static int make_sa(struct xs_sa *sa, const struct opts *o, const char *spi,
+		   const char *key)
+{
+	const struct xs_alg *e = xs_alg_by_name(XS_ALG_ENC, o->enc), *a = NULL;
 
 	memset(sa, 0, sizeof(*sa));
+	if (!e || (o->auth && !(a = xs_alg_by_name(XS_ALG_AUTH, o->auth))))
+		return -ENOENT;
 	sa->satype = SADB_SATYPE_ESP;
 	sa->mode = IPSEC_MODE_TRANSPORT;
 	sa->state = SADB_SASTATE_MATURE;
 	sa->replay = 4;
 	sa->spi = (uint32_t)strtoul(spi, NULL, 0);
-	sa->enc_alg = SADB_X_EALG_AES_GCM_ICV16;
-	sa->auth_alg = SADB_AALG_NONE;
-	n = unhex(key, sa->enc_key, sizeof(sa->enc_key));
-	if (n <= 0)
+	sa->enc_alg = e->id;
+	sa->auth_alg = a ? a->id : SADB_AALG_NONE;
+	if (set_key(key, sa->enc_key, &sa->enc_keylen))
 		return -EINVAL;
-	sa->enc_keylen = (uint16_t)n;
+	if (a && set_key(o->authkey, sa->auth_key, &sa->auth_keylen))
+		return -EINVAL;
 	return 0;
 }
 
@@ -117,13 +137,26 @@ int main(int argc, char **argv)
 {
 	static char text[2 * MAXPKT + 4096];
 	static uint8_t pkt[MAXPKT];
+	struct opts o = { "aes-gcm-16", NULL, NULL };
 	struct xs_sa_rt *rt;
 	struct xs_sa sa;
 	size_t got;
 	long len;
 	bool enc;
-	int ret;
+	int ret, ch;
 
+	while ((ch = getopt(argc, argv, "+E:A:")) != -1) {
+		if (ch == 'E') {
+			o.enc = optarg;
+		} else if (ch == 'A' && optind < argc) {
+			o.auth = optarg;
+			o.authkey = argv[optind++];
+		} else {
+			return usage();
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 4 || argc > 5)
 		return usage();
 	if (strcmp(argv[1], "enc") && strcmp(argv[1], "dec"))
@@ -136,8 +169,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "esp_tool: bad hex on stdin\n");
 		return 64;
 	}
-	if (make_sa(&sa, argv[2], argv[3])) {
-		fprintf(stderr, "esp_tool: bad key\n");
+	ret = make_sa(&sa, &o, argv[2], argv[3]);
+	if (ret) {
+		xs_sa_wipe(&sa);
+		fprintf(stderr, "esp_tool: %s\n",
+			ret == -ENOENT ? "unknown algorithm" : "bad key");
 		return 64;
 	}
 	rt = xs_sa_rt_new(&sa, 0);

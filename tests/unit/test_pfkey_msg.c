@@ -333,16 +333,16 @@ static void c_unknown_alg(struct mb *m)
 
 static void c_unimpl_enc(struct mb *m)
 {
-	((struct sadb_sa *)(m->b + 16))->sadb_sa_encrypt = SADB_X_EALG_AESCBC;
-	mb_key(m, SADB_EXT_KEY_ENCRYPT, 128, 16);
+	((struct sadb_sa *)(m->b + 16))->sadb_sa_encrypt = SADB_EALG_3DESCBC;
+	mb_key(m, SADB_EXT_KEY_ENCRYPT, 192, 24);
 }
 
 static void c_unimpl_auth(struct mb *m)
 {
 	((struct sadb_sa *)(m->b + 16))->sadb_sa_auth =
-		SADB_X_AALG_SHA2_256HMAC;
+		SADB_X_AALG_AES_XCBC_MAC;
 	mb_key(m, SADB_EXT_KEY_ENCRYPT, 160, 20);
-	mb_key(m, SADB_EXT_KEY_AUTH, 256, 32);
+	mb_key(m, SADB_EXT_KEY_AUTH, 128, 16);
 }
 
 static void c_key_for_none(struct mb *m)
@@ -811,11 +811,16 @@ static void test_supported(void **state)
 	xs_pfkey_put_supported(&b);
 	len = xs_pfkey_end(&b);
 	assert_int_equal(xs_pfkey_parse(g_buf, (size_t)len, &m), 0);
-	/* no implemented auth algorithm: the extension is omitted */
-	assert_null(m.ext[SADB_EXT_SUPPORTED_AUTH]);
+	/* the implemented rows of alg.c: 5 HMACs, 8 ciphers */
+	sup = (const void *)m.ext[SADB_EXT_SUPPORTED_AUTH];
+	assert_non_null(sup);
+	assert_int_equal(sup->sadb_supported_len * 8, 8 + 5 * 8);
+	alg = (const void *)(sup + 1);
+	assert_int_equal(alg->sadb_alg_id, SADB_AALG_SHA1HMAC);
+	assert_int_equal(alg->sadb_alg_minbits, 160);
 	sup = (const void *)m.ext[SADB_EXT_SUPPORTED_ENCRYPT];
 	assert_non_null(sup);
-	assert_int_equal(sup->sadb_supported_len * 8, 8 + 8);
+	assert_int_equal(sup->sadb_supported_len * 8, 8 + 8 * 8);
 	alg = (const void *)(sup + 1);
 	assert_int_equal(alg->sadb_alg_id, SADB_X_EALG_AES_GCM_ICV16);
 	assert_int_equal(alg->sadb_alg_ivlen, 8);

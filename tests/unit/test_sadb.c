@@ -197,7 +197,7 @@ static void test_validation(void **state)
 		/* 11 */ { 11, -EINVAL }, /* AH with an enc key */
 		/* 12 */ { 12, -EINVAL }, /* AH without auth */
 		/* 13 */ { 13, -EINVAL }, /* mode 7 */
-		/* 14 */ { 14, -EOPNOTSUPP }, /* ESP aes-gcm-12 (not run) */
+		/* 14 */ { 14, -EOPNOTSUPP }, /* ESP 3des-cbc (not run) */
 		/* 15 */ { 15, -EINVAL }, /* unknown auth alg 200 */
 		/* 16 */ { 16, -EINVAL }, /* GCM plus an auth alg */
 		/* 17 */ { 17, -1 }, /* AH + implemented or not */
@@ -259,7 +259,8 @@ static void test_validation(void **state)
 			sa.mode = 7;
 			break;
 		case 14:
-			sa.enc_alg = SADB_X_EALG_AES_GCM_ICV12;
+			sa.enc_alg = SADB_EALG_3DESCBC;
+			sa.enc_keylen = 24;
 			break;
 		case 15:
 			sa.auth_alg = 200;

@@ -327,9 +327,9 @@ static const struct reject_case reject_cases[] = {
 	{ ADDH "-E blowfish-cbc " KEY40 ";",
 	  "t.conf:1: unknown encryption algorithm 'blowfish-cbc'" },
 	/* 2 */
-	{ ADDH "-E aes-cbc 0x00112233445566778899aabbccddeeff "
+	{ ADDH "-E 3des-cbc 0x00112233445566778899aabbccddeeff0011223344556677 "
 	       "-A hmac-sha256 0x00;",
-	  "encryption algorithm 'aes-cbc' is not supported by the "
+	  "encryption algorithm '3des-cbc' is not supported by the "
 	  "datapath" },
 	/* 3 */
 	{ "add 10.0.0.1 10.0.0.300 esp 0x1001 -E aes-gcm-16 " KEY40 ";",
@@ -398,8 +398,8 @@ static const struct reject_case reject_cases[] = {
 	  "bad port '99999'" },
 	/* 28 */ { ADDH "-x 1 -E aes-gcm-16 " KEY40 ";", "unknown option '-x'" },
 	/* 29 */
-	{ "add 10.0.0.1 10.0.0.2 ah 0x1001 -A hmac-sha1 0x00;",
-	  "authentication algorithm 'hmac-sha1' is not supported by "
+	{ "add 10.0.0.1 10.0.0.2 ah 0x1001 -A aes-xcbc-mac 0x00;",
+	  "authentication algorithm 'aes-xcbc-mac' is not supported by "
 	  "the datapath" },
 	/* 30 */ { "add 10.0.0.1 10.0.0.2 esp 0x1001 -m tunnel;", "esp needs -E" },
 	/* 31 */

@@ -1,0 +1,247 @@
+#!/usr/bin/env python3
+"""PF_KEY v2 conformance over xdpsecd's real socket (SOCK_SEQPACKET).
+
+Independent of the C codec: messages are built and read here with
+struct, from the layouts of <linux/pfkeyv2.h>.  Three sockets: s1 sends,
+s2 only listens (broadcasts), s3 is promiscuous.  Prints "ok - ..." /
+"not ok - ..." lines (the e2e convention).
+
+usage: pfkey_conform.py SOCKET
+"""
+import errno
+import socket
+import struct
+import sys
+
+# <linux/pfkeyv2.h>
+GETSPI, UPDATE, ADD, DELETE, GET, ACQUIRE, REGISTER, EXPIRE, FLUSH, DUMP, \
+    X_PROMISC = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
+X_SPDDUMP, X_SPDFLUSH = 18, 19
+SATYPE_UNSPEC, SATYPE_AH, SATYPE_ESP = 0, 2, 3
+EXT_SA, EXT_ADDRESS_SRC, EXT_ADDRESS_DST = 1, 5, 6
+EXT_KEY_ENCRYPT, EXT_SUPPORTED_ENCRYPT, EXT_SPIRANGE = 9, 15, 16
+EXT_LIFETIME_CURRENT, X_EXT_SA2 = 2, 19
+EALG_AES_GCM_ICV16 = 20
+STATE_LARVAL, STATE_MATURE = 0, 1
+MODE_TRANSPORT = 1
+
+fails = 0
+
+
+def check(desc, cond):
+    global fails
+    print(("ok - " if cond else "not ok - ") + desc, flush=True)
+    if not cond:
+        fails += 1
+
+
+def ext(etype, body):
+    body += b"\0" * (-(len(body) + 4) % 8)
+    return struct.pack("<HH", (len(body) + 4) // 8, etype) + body
+
+
+def msg(mtype, satype, seq, *exts, version=2, pid=4242):
+    body = b"".join(exts)
+    return struct.pack("<BBBBHHII", version, mtype, 0, satype,
+                       (16 + len(body)) // 8, 0, seq, pid) + body
+
+
+def addr(etype, ip):
+    sa = struct.pack("<H", socket.AF_INET) + b"\0\0" + \
+        socket.inet_aton(ip) + b"\0" * 8
+    return ext(etype, struct.pack("<BBH", 255, 32, 0) + sa)
+
+
+def sa_ext(spi, state=STATE_MATURE, enc=0):
+    return ext(EXT_SA, struct.pack(">I", spi) +
+               struct.pack("<BBBBI", 0, state, 0, enc, 0))
+
+
+def sa2(mode=MODE_TRANSPORT, reqid=0):
+    return ext(X_EXT_SA2, struct.pack("<BBHII", mode, 0, 0, 0, reqid))
+
+
+def key(etype, k):
+    return ext(etype, struct.pack("<HH", len(k) * 8, 0) + k)
+
+
+def spirange(lo, hi):
+    return ext(EXT_SPIRANGE, struct.pack("<III", lo, hi, 0))
+
+
+def parse(buf):
+    """(header dict, {exttype: body bytes incl. ext header})"""
+    ver, mtype, err, satype, mlen, _, seq, pid = \
+        struct.unpack_from("<BBBBHHII", buf)
+    h = dict(version=ver, type=mtype, errno=err, satype=satype, len=mlen,
+             seq=seq, pid=pid)
+    exts, off = {}, 16
+    while off + 4 <= len(buf):
+        elen, etype = struct.unpack_from("<HH", buf, off)
+        if elen == 0:
+            break
+        exts[etype] = buf[off:off + elen * 8]
+        off += elen * 8
+    return h, exts
+
+
+def sa_of(exts):
+    spi, = struct.unpack_from(">I", exts[EXT_SA], 4)
+    _, state, _, enc, _ = struct.unpack_from("<BBBBI", exts[EXT_SA], 8)
+    return spi, state, enc
+
+
+class Sock:
+    def __init__(self, path):
+        self.s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.s.connect(path)
+        self.s.settimeout(2)
+
+    def send(self, m):
+        self.s.send(m)
+
+    def recv(self, timeout=2):
+        self.s.settimeout(timeout)
+        try:
+            b = self.s.recv(65536)
+        except socket.timeout:
+            return None
+        h, e = parse(b)
+        if h["len"] * 8 != len(b):
+            raise AssertionError("length mismatch")
+        return h, e
+
+    def drain(self, timeout=0.3):
+        out = []
+        while True:
+            r = self.recv(timeout)
+            if r is None:
+                return out
+            out.append(r)
+
+    def req(self, m):
+        self.send(m)
+        return self.recv()
+
+
+def main():
+    path = sys.argv[1]
+    s1, s2, s3 = Sock(path), Sock(path), Sock(path)
+    h, _ = s3.req(msg(X_PROMISC, 1, 1))
+    check("X_PROMISC accepted", h["type"] == X_PROMISC and h["errno"] == 0)
+
+    h, e = s1.req(msg(REGISTER, SATYPE_ESP, 2))
+    check("REGISTER esp: reply with SUPPORTED_ENCRYPT",
+          h["type"] == REGISTER and h["errno"] == 0 and
+          EXT_SUPPORTED_ENCRYPT in e)
+    check("REGISTER reply reaches the sender only", not s2.drain())
+    got = s3.drain()
+    check("promiscuous socket sees the REGISTER request",
+          any(x[0]["type"] == REGISTER and x[0]["pid"] == 4242 for x in got))
+
+    src, dst = "10.98.0.1", "10.98.0.2"
+    h, e = s1.req(msg(GETSPI, SATYPE_ESP, 3, addr(EXT_ADDRESS_SRC, src),
+                      addr(EXT_ADDRESS_DST, dst), sa2(),
+                      spirange(0x5000, 0x5fff)))
+    ok = h["type"] == GETSPI and h["errno"] == 0 and EXT_SA in e
+    spi, state, _ = sa_of(e) if ok else (0, -1, 0)
+    check("GETSPI: larval SA with an SPI in the range (0x%x)" % spi,
+          ok and state == STATE_LARVAL and 0x5000 <= spi <= 0x5fff and
+          EXT_ADDRESS_SRC in e and EXT_ADDRESS_DST in e)
+    check("GETSPI reply reaches the sender only", not s2.drain())
+    s3.drain()
+
+    k = bytes(range(20))
+    upd = msg(UPDATE, SATYPE_ESP, 4, sa_ext(spi, enc=EALG_AES_GCM_ICV16),
+              sa2(), addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+              key(EXT_KEY_ENCRYPT, k))
+    h, e = s1.req(upd)
+    check("UPDATE completes the larval SA",
+          h["type"] == UPDATE and h["errno"] == 0)
+    got = s2.drain()
+    check("UPDATE is broadcast to another socket, without keys",
+          len(got) == 1 and got[0][0]["type"] == UPDATE and
+          EXT_KEY_ENCRYPT not in got[0][1])
+    got = s3.drain()
+    check("promiscuous socket sees the request (keys stripped) and reply",
+          len(got) == 2 and all(EXT_KEY_ENCRYPT not in x[1] for x in got))
+    h, e = s1.req(msg(GET, SATYPE_ESP, 5, sa_ext(spi),
+                      addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)))
+    check("GET: the SA is mature, with LIFETIME_CURRENT",
+          h["errno"] == 0 and sa_of(e)[1] == STATE_MATURE and
+          sa_of(e)[2] == EALG_AES_GCM_ICV16 and EXT_LIFETIME_CURRENT in e)
+    check("GET reply reaches the sender only", not s2.drain())
+
+    add = msg(ADD, SATYPE_ESP, 6, sa_ext(0x6001, enc=EALG_AES_GCM_ICV16),
+              sa2(), addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+              key(EXT_KEY_ENCRYPT, k))
+    h, _ = s1.req(add)
+    check("ADD", h["type"] == ADD and h["errno"] == 0)
+    h, _ = s1.req(add)
+    check("ADD of an existing SA: EEXIST", h["errno"] == errno.EEXIST)
+    s1.send(msg(DUMP, SATYPE_ESP, 7))
+    got = s1.drain()
+    check("DUMP: two entries, seq counting down to 0",
+          [x[0]["seq"] for x in got] == [1, 0] and
+          all(x[0]["type"] == DUMP for x in got))
+    s2.drain()
+    h, _ = s1.req(msg(DELETE, SATYPE_ESP, 8, sa_ext(0x6001),
+                      addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)))
+    check("DELETE", h["type"] == DELETE and h["errno"] == 0)
+    check("DELETE is broadcast", len(s2.drain()) == 1)
+    h, _ = s1.req(msg(DELETE, SATYPE_ESP, 9, sa_ext(0x6001),
+                      addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)))
+    check("DELETE of a missing SA: ENOENT", h["errno"] == errno.ENOENT)
+
+    # malformed or refused requests: an errno reply, to the sender only
+    bad = [
+        ("version 1", msg(FLUSH, 0, 10, version=1), errno.EINVAL),
+        ("length field too long",
+         msg(FLUSH, 0, 10)[:4] + struct.pack("<H", 4) + msg(FLUSH, 0, 10)[6:],
+         errno.EINVAL),
+        ("type 0", msg(0, 0, 10), errno.EINVAL),
+        ("type beyond SADB_MAX", msg(30, 0, 10), errno.EINVAL),
+        ("extension of length 0",
+         msg(FLUSH, 0, 10, struct.pack("<HHI", 0, EXT_SA, 0)), errno.EINVAL),
+        ("duplicated extension",
+         msg(GET, SATYPE_ESP, 10, sa_ext(1), sa_ext(1)), errno.EINVAL),
+        ("ADD without keys",
+         msg(ADD, SATYPE_ESP, 10, sa_ext(0x7001, enc=EALG_AES_GCM_ICV16),
+             addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)),
+         errno.EINVAL),
+        ("GETSPI satype unspec",
+         msg(GETSPI, SATYPE_UNSPEC, 10, addr(EXT_ADDRESS_SRC, src),
+             addr(EXT_ADDRESS_DST, dst)), errno.EINVAL),
+        ("GETSPI range below 0x100",
+         msg(GETSPI, SATYPE_ESP, 10, addr(EXT_ADDRESS_SRC, src),
+             addr(EXT_ADDRESS_DST, dst), spirange(1, 0xff)), errno.EINVAL),
+        ("UPDATE of an unknown SPI",
+         msg(UPDATE, SATYPE_ESP, 10, sa_ext(0x7002, enc=EALG_AES_GCM_ICV16),
+             addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+             key(EXT_KEY_ENCRYPT, k)), errno.ENOENT),
+        ("EXPIRE from a client", msg(EXPIRE, SATYPE_ESP, 10), errno.EOPNOTSUPP),
+        ("ACQUIRE from a client", msg(ACQUIRE, SATYPE_ESP, 10),
+         errno.EOPNOTSUPP),
+    ]
+    s2.drain()
+    for name, m, want in bad:
+        s1.send(m)
+        r = s1.recv()
+        check("malformed/refused: %s -> errno %d" % (name, want),
+              r is not None and r[0]["errno"] == want and r[0]["len"] == 2)
+    check("error replies reach the sender only", not s2.drain())
+
+    h, _ = s1.req(msg(FLUSH, SATYPE_UNSPEC, 11))
+    check("FLUSH", h["type"] == FLUSH and h["errno"] == 0)
+    check("FLUSH is broadcast", len(s2.drain()) == 1)
+    h, _ = s1.req(msg(DUMP, SATYPE_UNSPEC, 12))
+    check("DUMP of an empty SADB: ENOENT", h["errno"] == errno.ENOENT)
+    h, _ = s1.req(msg(X_SPDFLUSH, SATYPE_UNSPEC, 13))
+    check("X_SPDFLUSH", h["type"] == X_SPDFLUSH and h["errno"] == 0)
+    h, _ = s1.req(msg(X_SPDDUMP, SATYPE_UNSPEC, 14))
+    check("X_SPDDUMP of an empty SPD: ENOENT", h["errno"] == errno.ENOENT)
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

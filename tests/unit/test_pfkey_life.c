@@ -1,0 +1,679 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * PF_KEY beyond the basic subset: GETSPI (larval SAs) completed by UPDATE,
+ * and SA lifetimes (SADB_EXPIRE soft/hard by add time, use time, bytes and
+ * packets).  Requests go through xs_pfkey_handle() against a real SADB/SPD
+ * whose SA maps are real BPF maps (so "not in the datapath" is checked on
+ * the maps and the counters come from a real sa_stats array), with a fake
+ * clock and four fake peers recording what they receive.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <bpf/bpf.h>
+#include <cmocka.h>
+#include "../../ctl/daemon/pfkey.h"
+#include "../../ctl/lib/pfkey_msg.h"
+
+#define NPEER 4
+#define MAXREC 80
+#define RECLEN 1024
+#define MAXSA 64
+#define T0 1700000000ull
+
+struct fake {
+	struct xs_pfkey_peer peer;
+	int n;
+	size_t len[MAXREC];
+	uint8_t msg[MAXREC][RECLEN];
+};
+
+struct env {
+	struct xs_dp dp;
+	struct xs_sadb *sadb;
+	struct xs_spd *spd;
+	struct xs_pfkey *pk;
+	struct fake peers[NPEER];
+	uint64_t now;
+	int removed; /* notify(slot, NULL) calls */
+	uint8_t req[4096];
+	size_t reqlen;
+};
+
+static struct env *E;
+
+static struct fake *fake_of(struct xs_pfkey_peer *p)
+{
+	return (struct fake *)((uint8_t *)p - offsetof(struct fake, peer));
+}
+
+static int f_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
+		  size_t len)
+{
+	struct fake *f = fake_of(to);
+
+	(void)ctx;
+	assert_true(f->n < MAXREC);
+	assert_true(len <= RECLEN);
+	memcpy(f->msg[f->n], msg, len);
+	f->len[f->n++] = len;
+	return 0;
+}
+
+static int f_foreach(void *ctx, int (*cb)(struct xs_pfkey_peer *p, void *arg),
+		     void *arg)
+{
+	struct env *e = ctx;
+	int i, r;
+
+	for (i = 0; i < NPEER; i++) {
+		r = cb(&e->peers[i].peer, arg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static const struct xs_pfkey_ops f_ops = { f_send, f_foreach };
+
+static uint64_t f_clock(void *arg)
+{
+	return ((struct env *)arg)->now;
+}
+
+static int f_notify(void *arg, uint32_t slot, const struct xs_sa *sa)
+{
+	(void)slot;
+	if (!sa)
+		((struct env *)arg)->removed++;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct env *e = calloc(1, sizeof(*e));
+	struct xs_dp *dp;
+	int i;
+
+	assert_non_null(e);
+	dp = &e->dp;
+	xs_dp_init_none(dp);
+	dp->sa_in = bpf_map_create(BPF_MAP_TYPE_HASH, "t_sa_in",
+				   sizeof(struct xs_sa_in_key),
+				   sizeof(struct xs_sa_ref), MAXSA, NULL);
+	dp->sa_out = bpf_map_create(BPF_MAP_TYPE_HASH, "t_sa_out",
+				    sizeof(struct xs_sa_out_key),
+				    sizeof(struct xs_sa_ref), 2 * MAXSA, NULL);
+	dp->sa_stats = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_sa_stats", 4,
+				      sizeof(struct xs_sa_stats), MAXSA, NULL);
+	if (dp->sa_in < 0 || dp->sa_out < 0 || dp->sa_stats < 0) {
+		xs_dp_close(dp);
+		free(e);
+		return -1; /* no BPF maps: not root */
+	}
+	e->sadb = xs_sadb_new(dp, MAXSA);
+	e->spd = xs_spd_new(dp, MAXSA);
+	assert_non_null(e->sadb);
+	assert_non_null(e->spd);
+	e->now = T0;
+	xs_sadb_set_clock(e->sadb, f_clock, e);
+	xs_sadb_set_notify(e->sadb, f_notify, e);
+	e->pk = xs_pfkey_new(e->sadb, e->spd, &f_ops, e);
+	assert_non_null(e->pk);
+	for (i = 0; i < NPEER; i++) {
+		e->peers[i].peer.id = (uint32_t)i + 1;
+		e->peers[i].peer.pid = 1000 + i;
+	}
+	E = e;
+	*state = e;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct env *e = *state;
+
+	xs_pfkey_free(e->pk);
+	xs_spd_free(e->spd);
+	xs_sadb_free(e->sadb);
+	xs_dp_close(&e->dp);
+	free(e);
+	E = NULL;
+	return 0;
+}
+
+static struct fake *P(int i)
+{
+	return &E->peers[i];
+}
+
+static void clear(void)
+{
+	int i;
+
+	for (i = 0; i < NPEER; i++)
+		P(i)->n = 0;
+}
+
+static int map_count(int fd)
+{
+	uint8_t k[64], *prev = NULL;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, prev, k)) {
+		prev = k;
+		n++;
+	}
+	return n;
+}
+
+/* ---------------------------------------------------------- requests */
+
+static struct xs_msgbuf g_b;
+
+static void req_begin(uint8_t type, uint8_t satype, uint32_t seq)
+{
+	xs_msgbuf_init(&g_b, E->req, sizeof(E->req));
+	xs_pfkey_begin(&g_b, type, satype, seq, 4000 + seq);
+}
+
+static int req_send(int from)
+{
+	int len = xs_pfkey_end(&g_b);
+
+	assert_true(len > 0);
+	E->reqlen = (size_t)len;
+	clear();
+	return xs_pfkey_handle(E->pk, &P(from)->peer, E->req, (size_t)len);
+}
+
+static void set_addr(struct xs_addr *a, const char *ip)
+{
+	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
+
+	memset(a, 0, sizeof(*a));
+	a->family = (uint8_t)fam;
+	a->plen = fam == AF_INET6 ? 128 : 32;
+	assert_int_equal(inet_pton(fam, ip, a->a), 1);
+}
+
+static void make_sa(struct xs_sa *sa, uint32_t spi, const char *dst)
+{
+	size_t i;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->satype = SADB_SATYPE_ESP;
+	sa->mode = IPSEC_MODE_TRANSPORT;
+	sa->spi = spi;
+	sa->reqid = 7;
+	sa->enc_alg = SADB_X_EALG_AES_GCM_ICV16;
+	sa->enc_keylen = 20;
+	for (i = 0; i < 20; i++)
+		sa->enc_key[i] = (uint8_t)(0x33 ^ i);
+	set_addr(&sa->src, "192.0.2.1");
+	set_addr(&sa->dst, dst);
+}
+
+/* ADD or UPDATE sa (with keys and its lifetimes) from peer 0. */
+static int put_sa(uint8_t type, struct xs_sa *sa)
+{
+	req_begin(type, SADB_SATYPE_ESP, 3);
+	xs_pfkey_put_sa(&g_b, sa,
+			XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS |
+				XS_PFKEY_SA_LIFETIMES);
+	xs_sa_wipe(sa);
+	return req_send(0);
+}
+
+/* GETSPI from peer `from`; range used when min or max is non-zero. */
+static int getspi(int from, uint8_t satype, const char *src, const char *dst,
+		  uint32_t min, uint32_t max)
+{
+	struct sadb_spirange *sr;
+	struct xs_addr a;
+
+	req_begin(SADB_GETSPI, satype, 11);
+	set_addr(&a, src);
+	xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_SRC, &a, IPSEC_PROTO_ANY);
+	set_addr(&a, dst);
+	xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_DST, &a, IPSEC_PROTO_ANY);
+	if (min || max) {
+		sr = (void *)(g_b.buf + g_b.len);
+		assert_true(g_b.len + sizeof(*sr) <= g_b.cap);
+		memset(sr, 0, sizeof(*sr));
+		sr->sadb_spirange_len = sizeof(*sr) / 8;
+		sr->sadb_spirange_exttype = SADB_EXT_SPIRANGE;
+		sr->sadb_spirange_min = min;
+		sr->sadb_spirange_max = max;
+		g_b.len += sizeof(*sr);
+	}
+	return req_send(from);
+}
+
+/* GETSPI that must succeed: the reply (sender only) and its SPI. */
+static uint32_t getspi_ok(const char *dst, uint32_t min, uint32_t max)
+{
+	struct xs_pfkey_msg m;
+	struct xs_sa sa;
+	uint32_t spi;
+	int i;
+
+	assert_int_equal(getspi(1, SADB_SATYPE_ESP, "192.0.2.1", dst, min, max),
+			 0);
+	for (i = 0; i < NPEER; i++)
+		assert_int_equal(P(i)->n, i == 1 ? 1 : 0);
+	assert_int_equal(xs_pfkey_parse(P(1)->msg[0], P(1)->len[0], &m), 0);
+	assert_int_equal(m.hdr->sadb_msg_type, SADB_GETSPI);
+	assert_int_equal(m.hdr->sadb_msg_errno, 0);
+	assert_int_equal(m.hdr->sadb_msg_seq, 11);
+	assert_non_null(m.ext[SADB_EXT_SA]);
+	assert_non_null(m.ext[SADB_EXT_ADDRESS_SRC]);
+	assert_non_null(m.ext[SADB_EXT_ADDRESS_DST]);
+	assert_null(m.ext[SADB_EXT_KEY_ENCRYPT]);
+	assert_int_equal(xs_pfkey_get_sa(&m, &sa), 0);
+	assert_int_equal(sa.state, SADB_SASTATE_LARVAL);
+	assert_int_equal(sa.cur.addtime, E->now);
+	spi = sa.spi;
+	assert_true(spi >= (min > 0x100 ? min : 0x100));
+	assert_true(spi <= (max ? max : XS_PFKEY_SPI_MAX));
+	return spi;
+}
+
+/* The errno of the single error reply to `from`. */
+static void check_error(int ret, int from, int err)
+{
+	const struct sadb_msg *h = (const void *)P(from)->msg[0];
+	int i;
+
+	assert_int_equal(ret, -err);
+	for (i = 0; i < NPEER; i++)
+		assert_int_equal(P(i)->n, i == from ? 1 : 0);
+	assert_int_equal(h->sadb_msg_errno, err);
+	assert_int_equal(h->sadb_msg_len, 2);
+}
+
+/* GET spi/dst from peer 3; returns the errno and fills sa. */
+static int get_sa(uint32_t spi, const char *dst, struct xs_sa *out)
+{
+	struct xs_pfkey_msg m;
+	struct xs_sa sa;
+	int ret;
+
+	make_sa(&sa, spi, dst);
+	req_begin(SADB_GET, SADB_SATYPE_ESP, 21);
+	xs_pfkey_put_sa(&g_b, &sa, 0);
+	xs_sa_wipe(&sa);
+	ret = req_send(3);
+	if (ret)
+		return ret;
+	assert_int_equal(P(3)->n, 1);
+	assert_int_equal(xs_pfkey_parse(P(3)->msg[0], P(3)->len[0], &m), 0);
+	assert_non_null(m.ext[SADB_EXT_LIFETIME_CURRENT]);
+	assert_int_equal(xs_pfkey_get_sa(&m, out), 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------ GETSPI */
+
+static void test_getspi_larval(void **state)
+{
+	struct xs_sa sa;
+	uint32_t spi;
+
+	(void)state;
+	spi = getspi_ok("192.0.2.2", 0x1000, 0x1fff);
+	/* in the SADB, not in the datapath */
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 1);
+	assert_int_equal(map_count(E->dp.sa_in), 0);
+	assert_int_equal(map_count(E->dp.sa_out), 0);
+	assert_int_equal(get_sa(spi, "192.0.2.2", &sa), 0);
+	assert_int_equal(sa.state, SADB_SASTATE_LARVAL);
+	assert_int_equal(sa.spi, spi);
+	/* default range */
+	spi = getspi_ok("192.0.2.3", 0, 0);
+	assert_true(spi >= 0x100 && spi <= XS_PFKEY_SPI_MAX);
+	/* deleting a larval SA touches no map and notifies no worker */
+	make_sa(&sa, spi, "192.0.2.3");
+	req_begin(SADB_DELETE, SADB_SATYPE_ESP, 5);
+	xs_pfkey_put_sa(&g_b, &sa, 0);
+	assert_int_equal(req_send(0), 0);
+	assert_int_equal(E->removed, 0);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 1);
+}
+
+/* A range of n SPIs gives n distinct ones, then EEXIST; another dst or
+ * satype has its own space. */
+static void test_getspi_unique(void **state)
+{
+	uint32_t got[4];
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		got[i] = getspi_ok("192.0.2.2", 0x200, 0x203);
+		for (j = 0; j < i; j++)
+			assert_int_not_equal(got[i], got[j]);
+	}
+	check_error(getspi(1, SADB_SATYPE_ESP, "192.0.2.1", "192.0.2.2", 0x200,
+			   0x203),
+		    1, EEXIST);
+	getspi_ok("192.0.2.9", 0x200, 0x203);
+	assert_int_equal(getspi(1, SADB_SATYPE_AH, "192.0.2.1", "192.0.2.2",
+				0x200, 0x203),
+			 0);
+	/* a single-SPI range below 0x100 is raised to 0x100 */
+	assert_int_equal(getspi_ok("192.0.2.4", 1, 0x100), 0x100);
+	check_error(getspi(1, SADB_SATYPE_ESP, "192.0.2.1", "192.0.2.4", 1,
+			   0x100),
+		    1, EEXIST);
+}
+
+static void test_getspi_errors(void **state)
+{
+	int i;
+
+	(void)state;
+	/* numbered cases: 1 UNSPEC, 2 a type we do not run, 3 min > max,
+	 * 4 a range entirely below 0x100, 5 family mismatch */
+	check_error(getspi(2, SADB_SATYPE_UNSPEC, "192.0.2.1", "192.0.2.2", 0,
+			   0),
+		    2, EINVAL);
+	check_error(getspi(2, SADB_SATYPE_RSVP, "192.0.2.1", "192.0.2.2", 0, 0),
+		    2, EOPNOTSUPP);
+	check_error(getspi(2, SADB_SATYPE_ESP, "192.0.2.1", "192.0.2.2", 0x2000,
+			   0x1000),
+		    2, EINVAL);
+	check_error(getspi(2, SADB_SATYPE_ESP, "192.0.2.1", "192.0.2.2", 1,
+			   0xff),
+		    2, EINVAL);
+	check_error(getspi(2, SADB_SATYPE_ESP, "192.0.2.1", "2001:db8::1", 0,
+			   0),
+		    2, EINVAL);
+	/* 6: no destination */
+	req_begin(SADB_GETSPI, SADB_SATYPE_ESP, 1);
+	{
+		struct xs_addr a;
+
+		set_addr(&a, "192.0.2.1");
+		xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_SRC, &a, 255);
+	}
+	check_error(req_send(2), 2, EINVAL);
+	/* 7: key material in a GETSPI */
+	{
+		struct xs_sa sa;
+
+		make_sa(&sa, 0x999, "192.0.2.2");
+		req_begin(SADB_GETSPI, SADB_SATYPE_ESP, 1);
+		xs_pfkey_put_sa(&g_b, &sa, XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
+		xs_sa_wipe(&sa);
+		check_error(req_send(2), 2, EINVAL);
+	}
+	/* 8: the SADB is full */
+	for (i = 0; i < MAXSA; i++)
+		assert_int_equal(getspi(1, SADB_SATYPE_ESP, "192.0.2.1",
+					"192.0.2.2", 0, 0),
+				 0);
+	check_error(getspi(2, SADB_SATYPE_ESP, "192.0.2.1", "192.0.2.2", 0, 0),
+		    2, ENOSPC);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_UNSPEC), MAXSA);
+}
+
+static void test_update_completes_larval(void **state)
+{
+	struct xs_sa sa;
+	uint32_t spi;
+	int i;
+
+	(void)state;
+	spi = getspi_ok("192.0.2.2", 0, 0);
+	/* ADD of the larval SPI: it exists */
+	make_sa(&sa, spi, "192.0.2.2");
+	check_error(put_sa(SADB_ADD, &sa), 0, EEXIST);
+	/* UPDATE of an SPI nobody allocated */
+	make_sa(&sa, spi + 1 > XS_PFKEY_SPI_MAX ? spi - 1 : spi + 1,
+		"192.0.2.2");
+	check_error(put_sa(SADB_UPDATE, &sa), 0, ENOENT);
+	/* UPDATE with a bad key length leaves it larval */
+	make_sa(&sa, spi, "192.0.2.2");
+	sa.enc_keylen = 7;
+	check_error(put_sa(SADB_UPDATE, &sa), 0, EINVAL);
+	assert_int_equal(map_count(E->dp.sa_in), 0);
+	/* later: the UPDATE matures it, broadcast to every peer */
+	E->now += 5;
+	make_sa(&sa, spi, "192.0.2.2");
+	assert_int_equal(put_sa(SADB_UPDATE, &sa), 0);
+	for (i = 0; i < NPEER; i++)
+		assert_int_equal(P(i)->n, 1);
+	assert_int_equal(map_count(E->dp.sa_in), 1);
+	assert_int_equal(map_count(E->dp.sa_out), 2); /* reqid 0 and 7 */
+	assert_int_equal(get_sa(spi, "192.0.2.2", &sa), 0);
+	assert_int_equal(sa.state, SADB_SASTATE_MATURE);
+	assert_int_equal(sa.enc_alg, SADB_X_EALG_AES_GCM_ICV16);
+	assert_int_equal(sa.cur.addtime, T0 + 5);
+	/* a larval SA times out silently */
+	spi = getspi_ok("192.0.2.5", 0, 0);
+	E->now += XS_SADB_LARVAL_LIFE - 1;
+	clear();
+	assert_int_equal(xs_pfkey_expire(E->pk), 0);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 2);
+	E->now += 1;
+	assert_int_equal(xs_pfkey_expire(E->pk), 1);
+	for (i = 0; i < NPEER; i++)
+		assert_int_equal(P(i)->n, 0);
+	assert_int_equal(get_sa(spi, "192.0.2.5", &sa), -ENOENT);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 1);
+	assert_int_equal(E->removed, 0);
+}
+
+/* --------------------------------------------------------- lifetimes */
+
+/* Peer 0 registered for ESP, 1 for AH, 2 promiscuous, 3 nothing. */
+static void register_peers(void)
+{
+	P(0)->peer.registered = 1u << SADB_SATYPE_ESP;
+	P(1)->peer.registered = 1u << SADB_SATYPE_AH;
+	P(2)->peer.promisc = true;
+}
+
+/* Run the lifetime check; returns SAs deleted. */
+static int tick(uint64_t at)
+{
+	E->now = at;
+	clear();
+	return xs_pfkey_expire(E->pk);
+}
+
+/* Exactly peers 0 and 2 got one EXPIRE for spi; check it, return cur. */
+static struct xs_lifetime check_expire(uint32_t spi, bool hard)
+{
+	const struct sadb_lifetime *l;
+	struct xs_pfkey_msg m;
+	struct xs_sa sa;
+
+	assert_int_equal(P(0)->n, 1);
+	assert_int_equal(P(1)->n, 0);
+	assert_int_equal(P(2)->n, 1);
+	assert_int_equal(P(3)->n, 0);
+	assert_memory_equal(P(0)->msg[0], P(2)->msg[0], P(0)->len[0]);
+	assert_int_equal(xs_pfkey_parse(P(0)->msg[0], P(0)->len[0], &m), 0);
+	assert_int_equal(m.hdr->sadb_msg_type, SADB_EXPIRE);
+	assert_int_equal(m.hdr->sadb_msg_satype, SADB_SATYPE_ESP);
+	assert_int_equal(m.hdr->sadb_msg_errno, 0);
+	assert_null(m.ext[SADB_EXT_KEY_ENCRYPT]);
+	assert_non_null(m.ext[SADB_EXT_ADDRESS_SRC]);
+	assert_non_null(m.ext[SADB_EXT_ADDRESS_DST]);
+	assert_non_null(m.ext[SADB_EXT_LIFETIME_CURRENT]);
+	if (hard) {
+		assert_non_null(m.ext[SADB_EXT_LIFETIME_HARD]);
+		assert_null(m.ext[SADB_EXT_LIFETIME_SOFT]);
+	} else {
+		assert_non_null(m.ext[SADB_EXT_LIFETIME_SOFT]);
+		assert_null(m.ext[SADB_EXT_LIFETIME_HARD]);
+	}
+	assert_int_equal(xs_pfkey_get_sa(&m, &sa), 0);
+	assert_int_equal(sa.spi, spi);
+	assert_int_equal(sa.state,
+			 hard ? SADB_SASTATE_DEAD : SADB_SASTATE_DYING);
+	l = (const void *)m.ext[SADB_EXT_LIFETIME_CURRENT];
+	assert_int_equal(l->sadb_lifetime_addtime, sa.cur.addtime);
+	return sa.cur;
+}
+
+static void test_expire_addtime(void **state)
+{
+	struct xs_sa sa;
+
+	(void)state;
+	register_peers();
+	make_sa(&sa, 0x1001, "192.0.2.2");
+	sa.has_soft = sa.has_hard = true;
+	sa.soft.addtime = 10;
+	sa.hard.addtime = 20;
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	assert_int_equal(tick(T0 + 9), 0);
+	assert_int_equal(P(0)->n + P(1)->n + P(2)->n + P(3)->n, 0);
+	/* soft: once, to ESP-registered and promiscuous peers */
+	assert_int_equal(tick(T0 + 10), 0);
+	check_expire(0x1001, false);
+	assert_int_equal(tick(T0 + 11), 0);
+	assert_int_equal(P(0)->n + P(2)->n, 0);
+	assert_int_equal(get_sa(0x1001, "192.0.2.2", &sa), 0);
+	assert_int_equal(sa.state, SADB_SASTATE_DYING);
+	/* a dying SA still serves outbound: no mature one replaces it */
+	assert_int_equal(map_count(E->dp.sa_out), 2);
+	/* hard: reported, deleted, the datapath and workers told */
+	assert_int_equal(tick(T0 + 20), 1);
+	check_expire(0x1001, true);
+	assert_int_equal(get_sa(0x1001, "192.0.2.2", &sa), -ENOENT);
+	assert_int_equal(map_count(E->dp.sa_in), 0);
+	assert_int_equal(map_count(E->dp.sa_out), 0);
+	assert_int_equal(E->removed, 1);
+}
+
+/* Soft then hard by bytes and by packets, counted rx + tx from sa_stats;
+ * GET reports the counters in LIFETIME_CURRENT. */
+static void test_expire_bytes_packets(void **state)
+{
+	struct xs_sa_stats st = { 0 };
+	struct xs_lifetime cur;
+	uint32_t slot = 0; /* the first SA takes the lowest slot */
+	struct xs_sa sa;
+
+	(void)state;
+	register_peers();
+	make_sa(&sa, 0x2002, "192.0.2.2");
+	sa.has_soft = sa.has_hard = true;
+	sa.soft.bytes = 1000;
+	sa.hard.allocations = 10;
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	st.rx_bytes = 400;
+	st.tx_bytes = 599;
+	st.rx_packets = 2;
+	st.tx_packets = 3;
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot, &st, 0), 0);
+	assert_int_equal(tick(T0 + 1), 0);
+	assert_int_equal(P(0)->n, 0);
+	assert_int_equal(get_sa(0x2002, "192.0.2.2", &sa), 0);
+	assert_int_equal(sa.cur.bytes, 999);
+	assert_int_equal(sa.cur.allocations, 5);
+	assert_int_equal(sa.cur.usetime, T0 + 1);
+	assert_int_equal(sa.cur.addtime, T0);
+	st.tx_bytes = 600;
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot, &st, 0), 0);
+	assert_int_equal(tick(T0 + 2), 0);
+	cur = check_expire(0x2002, false);
+	assert_int_equal(cur.bytes, 1000);
+	assert_int_equal(cur.usetime, T0 + 1);
+	st.rx_packets = 7;
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot, &st, 0), 0);
+	assert_int_equal(tick(T0 + 3), 1);
+	cur = check_expire(0x2002, true);
+	assert_int_equal(cur.allocations, 10);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_UNSPEC), 0);
+}
+
+/* A use-time limit runs from the first packet only. */
+static void test_expire_usetime(void **state)
+{
+	struct xs_sa_stats st = { .rx_packets = 1, .rx_bytes = 60 };
+	uint32_t slot = 0;
+	struct xs_sa sa;
+
+	(void)state;
+	register_peers();
+	make_sa(&sa, 0x3003, "192.0.2.2");
+	sa.has_hard = true;
+	sa.hard.usetime = 5;
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	assert_int_equal(tick(T0 + 100), 0);
+	assert_int_equal(P(0)->n, 0);
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot, &st, 0), 0);
+	assert_int_equal(tick(T0 + 101), 0);
+	assert_int_equal(tick(T0 + 105), 0);
+	assert_int_equal(tick(T0 + 106), 1);
+	check_expire(0x3003, true);
+}
+
+/* An UPDATE keeps the add time; a soft-expired SA updated becomes
+ * mature again and may report once more. */
+static void test_update_keeps_addtime(void **state)
+{
+	struct xs_sa sa;
+
+	(void)state;
+	register_peers();
+	make_sa(&sa, 0x4004, "192.0.2.2");
+	sa.has_soft = true;
+	sa.soft.addtime = 10;
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	assert_int_equal(tick(T0 + 10), 0);
+	check_expire(0x4004, false);
+	E->now = T0 + 12;
+	make_sa(&sa, 0x4004, "192.0.2.2");
+	sa.has_soft = true;
+	sa.soft.addtime = 30;
+	assert_int_equal(put_sa(SADB_UPDATE, &sa), 0);
+	assert_int_equal(get_sa(0x4004, "192.0.2.2", &sa), 0);
+	assert_int_equal(sa.state, SADB_SASTATE_MATURE);
+	assert_int_equal(sa.cur.addtime, T0);
+	assert_int_equal(tick(T0 + 29), 0);
+	assert_int_equal(P(0)->n, 0);
+	assert_int_equal(tick(T0 + 30), 0);
+	check_expire(0x4004, false);
+	/* no lifetimes at all: never expires */
+	make_sa(&sa, 0x5005, "192.0.2.2");
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	assert_int_equal(tick(T0 + 1000000), 0);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_getspi_larval, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_getspi_unique, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_getspi_errors, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_update_completes_larval,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expire_addtime, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_expire_bytes_packets,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expire_usetime, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_update_keeps_addtime,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
