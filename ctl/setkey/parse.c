@@ -206,8 +206,13 @@ static int parse_alg(struct xs_skparser *p, enum xs_alg_kind kind, uint8_t *id,
 				    "%s '%s' is not supported by the "
 				    "datapath",
 				    what, name);
-	ret = parse_key(p, key, keylen);
-	if (ret)
+	/* a keyless algorithm (null) takes no key, as in KAME's grammar;
+	 * an empty one ("" or 0x) is accepted too */
+	if (alg->key_max == 0 && p->tok.type != XS_TOK_STRING &&
+	    !(p->tok.type == XS_TOK_WORD && p->tok.len >= 2 &&
+	      p->tok.s[0] == '0' && (p->tok.s[1] == 'x' || p->tok.s[1] == 'X')))
+		*keylen = 0;
+	else if ((ret = parse_key(p, key, keylen)))
 		return ret;
 	if (xs_alg_check_keylen(alg, *keylen))
 		return keylen_error(p, alg, *keylen);

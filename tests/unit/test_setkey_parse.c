@@ -126,6 +126,14 @@ static const struct sa_case sa_cases[] = {
 	{ "flush esp;", XS_SK_FLUSH, SADB_SATYPE_ESP },
 	{ "dump ah ;", XS_SK_DUMP, SADB_SATYPE_AH },
 	{ "dump;", XS_SK_DUMP, SADB_SATYPE_UNSPEC },
+	/* 13, 14: null encryption takes no key (KAME), or an empty one */
+	{ "add 10.0.0.1 10.0.0.2 esp 0x300 -E null -A hmac-sha1 " KEY40 ";",
+	  XS_SK_ADD, SADB_SATYPE_ESP, "10.0.0.1", "10.0.0.2", 0x300, 0, 0, 0,
+	  SADB_EALG_NULL, SADB_AALG_SHA1HMAC, 0, 20 },
+	{ "add 10.0.0.1 10.0.0.2 esp 0x301 -E null \"\" -A hmac-sha1 " KEY40
+	  ";",
+	  XS_SK_ADD, SADB_SATYPE_ESP, "10.0.0.1", "10.0.0.2", 0x301, 0, 0, 0,
+	  SADB_EALG_NULL, SADB_AALG_SHA1HMAC, 0, 20 },
 };
 
 static void test_accept_sa(void **state)
