@@ -140,6 +140,14 @@ static int write_defaults(struct xs_dp *dp)
 	return 0;
 }
 
+/* A config map nobody wrote: esp_trans_deflev is never 0 once set. */
+static bool config_unset(struct xs_dp *dp)
+{
+	struct xs_config c;
+
+	return !xs_dp_config_get(dp, &c) && c.ip4_esp_trans_deflev == 0;
+}
+
 int xs_loader_load(struct xs_loader *l)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = l->pin_dir);
@@ -188,7 +196,9 @@ int xs_loader_load(struct xs_loader *l)
 		xs_log_err("mmap of the statistics maps: %s", strerror(errno));
 		goto fail;
 	}
-	if (l->fresh) {
+	/* fresh maps, or maps iproute2 created (ip link ... obj): the
+	 * sysctl knobs start at their ipsec(4) defaults */
+	if (l->fresh || config_unset(&l->dp)) {
 		err = write_defaults(&l->dp);
 		if (err)
 			goto fail;
@@ -378,6 +388,58 @@ int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq)
 	return xs_dp_state_set(&l->dp, &s);
 }
 
+/* Does the program use the map fd refers to? */
+static bool prog_uses_map(int prog_fd, int map_fd)
+{
+	struct bpf_prog_info pi = { 0 };
+	struct bpf_map_info mi = { 0 };
+	__u32 ids[64], plen = sizeof(pi), mlen = sizeof(mi), i;
+
+	pi.nr_map_ids = 64;
+	pi.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &plen) ||
+	    bpf_obj_get_info_by_fd(map_fd, &mi, &mlen))
+		return false;
+	for (i = 0; i < pi.nr_map_ids && i < 64; i++)
+		if (ids[i] == mi.id)
+			return true;
+	return false;
+}
+
+/*
+ * --attached: ip link / tc attached the programs (iproute2 pins their maps
+ * by name, e.g. under /sys/fs/bpf/tc/globals, which must be the pin
+ * directory).  Check that the XDP program is xdpsec's ingress program and
+ * uses these maps; TC egress is the operator's to attach.
+ */
+static int check_attached(struct xs_loader *l, int ifindex, const char *ifname)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 id = 0, len = sizeof(info);
+	int fd, ok;
+
+	if (bpf_xdp_query_id(ifindex, XDP_FLAGS_DRV_MODE, &id) || !id) {
+		xs_log_err("%s: --attached, but no XDP program is attached",
+			   ifname);
+		return -ENOENT;
+	}
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	ok = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	     !strncmp(info.name, bpf_program__name(first_prog(l->ingress->obj)),
+		      sizeof(info.name) - 1) &&
+	     prog_uses_map(fd, l->dp.stats);
+	close(fd);
+	if (!ok) {
+		xs_log_err("%s: the attached XDP program (id %u, %s) is not "
+			   "xdpsec's ingress program on the maps under %s",
+			   ifname, id, info.name, l->pin_dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int xs_loader_attach_nic(struct xs_loader *l, const char *ifname)
 {
 	struct xs_link *link;
@@ -399,17 +461,20 @@ int xs_loader_attach_nic(struct xs_loader *l, const char *ifname)
 	}
 	/* register first: the ingress program needs its slot at once */
 	err = iface_register(l, link->ifindex, XS_IFACE_NIC, &slot);
-	if (!err)
+	if (!err && l->attached)
+		err = check_attached(l, link->ifindex, ifname);
+	if (!err && !l->attached)
 		err = attach_tc(link->ifindex, BPF_TC_EGRESS,
 				first_prog(l->egress->obj));
-	if (!err)
+	if (!err && !l->attached)
 		err = attach_xdp(link->ifindex, ifname,
 				 first_prog(l->ingress->obj));
 	if (err) {
 		xs_log_err("%s: attaching: %s", ifname, strerror(-err));
 		return err;
 	}
-	xs_log_info("%s: attached (ifindex %d, %u queues, slot %u)", ifname,
+	xs_log_info("%s: %s (ifindex %d, %u queues, slot %u)", ifname,
+		    l->attached ? "using the attached programs" : "attached",
 		    link->ifindex, link->nq, slot);
 	l->nic_slot[l->nnic++] = slot;
 	return 0;

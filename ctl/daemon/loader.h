@@ -27,6 +27,7 @@ struct xs_loader {
 	char pin_dir[256];
 	char enc_name[16];	/* enc side; the worker side is enc_name + "w" */
 	bool fresh;		/* maps were created, not reused */
+	bool attached;		/* NIC programs attached by ip link / tc */
 	struct xs_dp dp;
 	struct xs_link enc, encw;
 	uint32_t encw_slot;
@@ -50,7 +51,8 @@ int xs_loader_load(struct xs_loader *l);
 /* Create (or reuse) the enc pair with nq queues and attach the hand-off
  * program; an existing pair with another queue count is recreated. */
 int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq);
-/* Attach XDP ingress and TC egress to a NIC. */
+/* Attach XDP ingress and TC egress to a NIC (with l->attached: check
+ * that ip link attached xdpsec's ingress program on these maps). */
 int xs_loader_attach_nic(struct xs_loader *l, const char *ifname);
 /* Close fds and free the objects; attachments and pins stay. */
 void xs_loader_close(struct xs_loader *l);

@@ -181,6 +181,9 @@ static void usage(FILE *f)
 		"                          or $XDPSEC_PFKEY_SOCKET)\n"
 		"      --pin-dir DIR       bpffs pin directory (default %s)\n"
 		"      --enc NAME          enc interface name (default %s)\n"
+		"      --attached          ip link / tc attached the NIC programs\n"
+		"                          (--pin-dir: where iproute2 pinned the\n"
+		"                          maps, e.g. /sys/fs/bpf/tc/globals)\n"
 		"      --detach            remove programs, enc pair and pins\n"
 		"  -d, --debug             debug logging\n"
 		"  -h, --help              this text\n",
@@ -195,12 +198,12 @@ struct opts {
 	const char *sock;
 	const char *pin_dir;
 	const char *enc;
-	int detach, debug;
+	int detach, debug, attached;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_SOCK = 256, O_PIN, O_ENC, O_DETACH };
+	enum { O_SOCK = 256, O_PIN, O_ENC, O_DETACH, O_ATTACHED };
 	static const struct option lopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "file", required_argument, NULL, 'f' },
@@ -208,6 +211,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "pin-dir", required_argument, NULL, O_PIN },
 		{ "enc", required_argument, NULL, O_ENC },
 		{ "detach", no_argument, NULL, O_DETACH },
+		{ "attached", no_argument, NULL, O_ATTACHED },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -243,6 +247,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_DETACH:
 			o->detach = 1;
+			break;
+		case O_ATTACHED:
+			o->attached = 1;
 			break;
 		case 'd':
 			o->debug = 1;
@@ -310,6 +317,7 @@ static int setup(struct daemon *d, const struct opts *o)
 	}
 	snprintf(d->ld.pin_dir, sizeof(d->ld.pin_dir), "%s", o->pin_dir);
 	snprintf(d->ld.enc_name, sizeof(d->ld.enc_name), "%s", o->enc);
+	d->ld.attached = o->attached;
 	err = xs_loader_load(&d->ld);
 	if (err)
 		return err;
