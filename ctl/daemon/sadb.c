@@ -41,52 +41,9 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "../lib/alg.h"
-#include "hash.h"
-#include "sadb.h"
+#include "sadb_int.h"
 
-struct sa_entry;
-struct sa_group;
-
-struct sa_member {
-	struct sa_member *prev, *next; /* oldest .. newest within g */
-	struct sa_group *g; /* NULL when not filed */
-	struct sa_entry *e;
-};
-
-struct sa_entry {
-	struct xs_sa sa; /* with keys */
-	uint32_t slot;
-	bool soft_sent; /* soft expire reported */
-	uint64_t packets; /* rx + tx, as last read from sa_stats */
-	struct xs_hnode node; /* in db->ids */
-	struct sa_entry *prev, *next; /* db list, oldest first */
-	struct sa_member m[2]; /* [0] reqid-0 group, [1] own reqid */
-};
-
-struct sa_group {
-	struct xs_hnode node; /* in db->groups */
-	struct xs_sa_out_key key;
-	struct sa_member *head, *tail;
-	uint32_t pub_slot; /* what sa_out holds, XS_SLOT_NONE if nothing */
-};
-
-struct xs_sadb {
-	struct xs_dp *dp;
-	size_t max_sa;
-	struct sa_entry **slots;
-	uint32_t *free_slots;
-	size_t nfree;
-	struct xs_hash ids, groups;
-	struct sa_entry *head, *tail;
-	size_t count[SADB_SATYPE_MAX + 1];
-	size_t total;
-	xs_sadb_notify_fn notify;
-	void *notify_arg;
-	xs_sadb_clock_fn clock;
-	void *clock_arg;
-};
-
-static uint64_t now(const struct xs_sadb *db)
+uint64_t sadb_now(const struct xs_sadb *db)
 {
 	return db->clock ? db->clock(db->clock_arg) : (uint64_t)time(NULL);
 }
@@ -97,7 +54,7 @@ void xs_sadb_set_clock(struct xs_sadb *db, xs_sadb_clock_fn fn, void *arg)
 	db->clock_arg = arg;
 }
 
-static bool larval(const struct sa_entry *e)
+bool sadb_larval(const struct sa_entry *e)
 {
 	return e->sa.state == SADB_SASTATE_LARVAL;
 }
@@ -144,8 +101,8 @@ static uint64_t id_hash(uint8_t satype, uint32_t spi, const struct xs_addr *dst)
 	return xs_hash_bytes(k, sizeof(k), 0);
 }
 
-static struct sa_entry *find(struct xs_sadb *db, uint8_t satype, uint32_t spi,
-			     const struct xs_addr *dst)
+struct sa_entry *sadb_find(struct xs_sadb *db, uint8_t satype, uint32_t spi,
+			   const struct xs_addr *dst)
 {
 	struct xs_hnode *n;
 
@@ -353,7 +310,7 @@ static int groups_attach(struct xs_sadb *db, struct sa_entry *e)
 	return 0;
 }
 
-static int groups_sync(struct xs_sadb *db, struct sa_group *g[2])
+int sadb_groups_sync(struct xs_sadb *db, struct sa_group *g[2])
 {
 	int i, err = 0, r;
 
@@ -372,7 +329,7 @@ static int groups_leave(struct xs_sadb *db, struct sa_entry *e)
 	struct sa_group *g[2] = { member_detach(&e->m[0]),
 				  member_detach(&e->m[1]) };
 
-	return groups_sync(db, g);
+	return sadb_groups_sync(db, g);
 }
 
 /* ------------------------------------------------------------------ */
@@ -399,9 +356,9 @@ static void entry_free(struct sa_entry *e)
 }
 
 /* Remove from every index and the datapath; frees e. */
-static int entry_remove(struct xs_sadb *db, struct sa_entry *e)
+int sadb_entry_remove(struct xs_sadb *db, struct sa_entry *e)
 {
-	bool was_larval = larval(e);
+	bool was_larval = sadb_larval(e);
 	int err = 0, r;
 
 	if (!was_larval) { /* a larval SA was never in the datapath */
@@ -429,8 +386,8 @@ static int entry_remove(struct xs_sadb *db, struct sa_entry *e)
 	return err;
 }
 
-static struct sa_entry *entry_new(struct xs_sadb *db, const struct xs_sa *sa,
-				  uint8_t state)
+struct sa_entry *sadb_entry_new(struct xs_sadb *db, const struct xs_sa *sa,
+				uint8_t state)
 {
 	struct sa_entry *e;
 
@@ -442,7 +399,7 @@ static struct sa_entry *entry_new(struct xs_sadb *db, const struct xs_sa *sa,
 	e->sa = *sa;
 	e->sa.state = state;
 	memset(&e->sa.cur, 0, sizeof(e->sa.cur));
-	e->sa.cur.addtime = now(db);
+	e->sa.cur.addtime = sadb_now(db);
 	e->slot = db->free_slots[--db->nfree];
 	db->slots[e->slot] = e;
 	xs_hash_insert(&db->ids, &e->node,
@@ -466,7 +423,7 @@ static int sa_insert(struct xs_sadb *db, const struct xs_sa *sa)
 
 	if (!db->nfree)
 		return -ENOSPC;
-	e = entry_new(db, sa, SADB_SASTATE_MATURE);
+	e = sadb_entry_new(db, sa, SADB_SASTATE_MATURE);
 	if (!e)
 		return -ENOMEM;
 	err = xs_dp_sa_stats_clear(db->dp, e->slot);
@@ -477,12 +434,12 @@ static int sa_insert(struct xs_sadb *db, const struct xs_sa *sa)
 	if (!err) {
 		g[0] = e->m[0].g;
 		g[1] = e->m[1].g;
-		err = groups_sync(db, g);
+		err = sadb_groups_sync(db, g);
 	}
 	if (!err)
 		err = notify(db, e->slot, &e->sa);
 	if (err)
-		entry_remove(db, e);
+		sadb_entry_remove(db, e);
 	return err;
 }
 
@@ -492,13 +449,13 @@ static int sa_replace(struct xs_sadb *db, struct sa_entry *e,
 	struct sa_group *old[2] = { member_detach(&e->m[0]),
 				    member_detach(&e->m[1]) };
 	struct xs_lifetime cur = e->sa.cur;
-	bool was_larval = larval(e);
+	bool was_larval = sadb_larval(e);
 	struct sa_group *g[2];
 	int err = 0, r;
 
 	if (was_larval) { /* maturing: counted from now, fresh stats */
 		memset(&cur, 0, sizeof(cur));
-		cur.addtime = now(db);
+		cur.addtime = sadb_now(db);
 		err = xs_dp_sa_stats_clear(db->dp, e->slot);
 	}
 	xs_sa_wipe(&e->sa);
@@ -511,10 +468,10 @@ static int sa_replace(struct xs_sadb *db, struct sa_entry *e,
 		err = r;
 	g[0] = e->m[0].g;
 	g[1] = e->m[1].g;
-	r = groups_sync(db, g); /* non-empty: not freed */
+	r = sadb_groups_sync(db, g); /* non-empty: not freed */
 	if (!err)
 		err = r;
-	r = groups_sync(db, old);
+	r = sadb_groups_sync(db, old);
 	if (!err)
 		err = r;
 	r = sa_in_sync(db, e, false);
@@ -592,7 +549,7 @@ int xs_sadb_add(struct xs_sadb *db, const struct xs_sa *sa, bool update)
 	err = check_sa(sa);
 	if (err)
 		return err;
-	e = find(db, sa->satype, sa->spi, &sa->dst);
+	e = sadb_find(db, sa->satype, sa->spi, &sa->dst);
 	if (e && !update)
 		return -EEXIST;
 	if (!e && update)
@@ -604,7 +561,7 @@ static struct sa_entry *find_src(struct xs_sadb *db, uint8_t satype,
 				 uint32_t spi, const struct xs_addr *src,
 				 const struct xs_addr *dst)
 {
-	struct sa_entry *e = find(db, satype, spi, dst);
+	struct sa_entry *e = sadb_find(db, satype, spi, dst);
 
 	/* no source, or one of family 0 (absent extension): not matched */
 	if (e && src && src->family && !addr_eq(src, &e->sa.src))
@@ -613,12 +570,12 @@ static struct sa_entry *find_src(struct xs_sadb *db, uint8_t satype,
 }
 
 /* Current use from sa_stats (rx + tx); the first use seen sets usetime. */
-static void cur_refresh(struct xs_sadb *db, struct sa_entry *e, uint64_t t)
+void sadb_cur_refresh(struct xs_sadb *db, struct sa_entry *e, uint64_t t)
 {
 	struct xs_lifetime *c = &e->sa.cur;
 	struct xs_sa_stats st;
 
-	if (larval(e) || xs_dp_sa_stats_get(db->dp, e->slot, &st))
+	if (sadb_larval(e) || xs_dp_sa_stats_get(db->dp, e->slot, &st))
 		return;
 	e->packets = st.rx_packets + st.tx_packets;
 	c->allocations = e->packets > UINT32_MAX ? UINT32_MAX :
@@ -636,7 +593,7 @@ int xs_sadb_get(struct xs_sadb *db, uint8_t satype, uint32_t spi,
 
 	if (!e)
 		return -ENOENT;
-	cur_refresh(db, e, now(db));
+	sadb_cur_refresh(db, e, sadb_now(db));
 	*out = e->sa;
 	return 0;
 }
@@ -648,7 +605,7 @@ int xs_sadb_delete(struct xs_sadb *db, uint8_t satype, uint32_t spi,
 
 	if (!e)
 		return -ENOENT;
-	return entry_remove(db, e);
+	return sadb_entry_remove(db, e);
 }
 
 int xs_sadb_flush(struct xs_sadb *db, uint8_t satype)
@@ -660,7 +617,7 @@ int xs_sadb_flush(struct xs_sadb *db, uint8_t satype)
 		next = e->next;
 		if (satype != SADB_SATYPE_UNSPEC && e->sa.satype != satype)
 			continue;
-		entry_remove(db, e);
+		sadb_entry_remove(db, e);
 		n++;
 	}
 	return n;
@@ -678,160 +635,17 @@ int xs_sadb_foreach(struct xs_sadb *db, uint8_t satype,
 		    void *arg)
 {
 	struct sa_entry *e, *next;
-	uint64_t t = now(db);
+	uint64_t t = sadb_now(db);
 	int r;
 
 	for (e = db->head; e; e = next) {
 		next = e->next;
 		if (satype != SADB_SATYPE_UNSPEC && e->sa.satype != satype)
 			continue;
-		cur_refresh(db, e, t);
+		sadb_cur_refresh(db, e, t);
 		r = cb(&e->sa, e->slot, arg);
 		if (r)
 			return r;
 	}
 	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* GETSPI                                                             */
-
-static uint32_t rnd32(void)
-{
-	uint32_t r = 0;
-
-	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
-		r = (uint32_t)random();
-	return r;
-}
-
-/* An SPI in [min, max] unused for (satype, dst): random draws, then (in
- * a small range) a full scan.  0 if there is none. */
-static uint32_t pick_spi(struct xs_sadb *db, uint8_t satype,
-			 const struct xs_addr *dst, uint32_t min, uint32_t max)
-{
-	uint64_t span = (uint64_t)max - min + 1, i;
-	uint32_t spi;
-
-	for (i = 0; i < XS_SADB_GETSPI_TRIES; i++) {
-		spi = min + (uint32_t)(rnd32() % span);
-		if (!find(db, satype, spi, dst))
-			return spi;
-	}
-	for (i = 0; span <= XS_SADB_GETSPI_SCAN && i < span; i++)
-		if (!find(db, satype, min + (uint32_t)i, dst))
-			return min + (uint32_t)i;
-	return 0;
-}
-
-int xs_sadb_getspi(struct xs_sadb *db, struct xs_sa *sa, uint32_t min,
-		   uint32_t max)
-{
-	struct sa_entry *e;
-	struct xs_sa l;
-
-	if (min < XS_SADB_SPI_MIN)
-		min = XS_SADB_SPI_MIN;
-	if (min > max)
-		return -EINVAL;
-	if (sa->satype != SADB_SATYPE_ESP && sa->satype != SADB_SATYPE_AH)
-		return -EINVAL;
-	if (sa->src.family != sa->dst.family ||
-	    (sa->dst.family != AF_INET && sa->dst.family != AF_INET6))
-		return -EINVAL;
-	if (sa->mode > IPSEC_MODE_TUNNEL)
-		return -EINVAL;
-	if (!db->nfree)
-		return -ENOSPC;
-	sa->spi = pick_spi(db, sa->satype, &sa->dst, min, max);
-	if (!sa->spi)
-		return -EEXIST;
-	memset(&l, 0, sizeof(l)); /* no keys, algorithms or lifetimes */
-	l.satype = sa->satype;
-	l.mode = sa->mode;
-	l.spi = sa->spi;
-	l.reqid = sa->reqid;
-	l.seq = sa->seq;
-	l.pid = sa->pid;
-	l.src = sa->src;
-	l.dst = sa->dst;
-	e = entry_new(db, &l, SADB_SASTATE_LARVAL);
-	if (!e)
-		return -ENOMEM;
-	sa->state = SADB_SASTATE_LARVAL;
-	sa->cur = e->sa.cur;
-	return 0;
-}
-
-/* ------------------------------------------------------------------ */
-/* Lifetimes                                                          */
-
-/* Has the SA reached limit lim at time t?  Zero fields are no limit. */
-static bool reached(const struct sa_entry *e, const struct xs_lifetime *lim,
-		    uint64_t t)
-{
-	const struct xs_lifetime *c = &e->sa.cur;
-
-	return (lim->addtime && t >= c->addtime &&
-		t - c->addtime >= lim->addtime) ||
-	       (lim->usetime && c->usetime && t >= c->usetime &&
-		t - c->usetime >= lim->usetime) ||
-	       (lim->bytes && c->bytes >= lim->bytes) ||
-	       (lim->allocations && e->packets >= lim->allocations);
-}
-
-/* Does checking the SA's limits need its counters? */
-static bool needs_stats(const struct xs_sa *sa)
-{
-	return (sa->has_hard &&
-		(sa->hard.bytes || sa->hard.allocations || sa->hard.usetime)) ||
-	       (sa->has_soft &&
-		(sa->soft.bytes || sa->soft.allocations || sa->soft.usetime));
-}
-
-/* Soft limit: report once, the SA goes DYING (still used until a mature
- * one of its groups replaces it). */
-static void soft_expire(struct xs_sadb *db, struct sa_entry *e,
-			xs_sadb_expire_fn fn, void *arg)
-{
-	struct sa_group *g[2] = { e->m[0].g, e->m[1].g };
-
-	e->soft_sent = true;
-	e->sa.state = SADB_SASTATE_DYING;
-	groups_sync(db, g);
-	if (fn)
-		fn(arg, &e->sa, false);
-}
-
-int xs_sadb_expire(struct xs_sadb *db, xs_sadb_expire_fn fn, void *arg)
-{
-	uint64_t t = now(db);
-	struct sa_entry *e, *next;
-	int n = 0;
-
-	for (e = db->head; e; e = next) {
-		next = e->next;
-		if (larval(e)) {
-			if (t >= e->sa.cur.addtime + XS_SADB_LARVAL_LIFE) {
-				entry_remove(db, e);
-				n++;
-			}
-			continue;
-		}
-		if (!e->sa.has_hard && !e->sa.has_soft)
-			continue;
-		if (needs_stats(&e->sa))
-			cur_refresh(db, e, t);
-		if (e->sa.has_hard && reached(e, &e->sa.hard, t)) {
-			e->sa.state = SADB_SASTATE_DEAD;
-			if (fn)
-				fn(arg, &e->sa, true);
-			entry_remove(db, e);
-			n++;
-		} else if (e->sa.has_soft && !e->soft_sent &&
-			   reached(e, &e->sa.soft, t)) {
-			soft_expire(db, e, fn, arg);
-		}
-	}
-	return n;
 }

@@ -35,54 +35,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <bpf/bpf.h>
-#include "hash.h"
-#include "spd.h"
-
-/* What makes two policies the same one. */
-struct sel_id {
-	uint8_t dir; /* IPSEC_DIR_* */
-	uint8_t family;
-	uint8_t src_plen, dst_plen;
-	uint8_t proto;
-	uint8_t _pad;
-	uint16_t sport, dport;
-	uint8_t src[16], dst[16]; /* masked */
-};
-
-struct pol {
-	struct xs_spolicy sp;
-	struct sel_id id;
-	struct xs_spd_key key;
-	uint64_t rank;
-	uint32_t slot, seq;
-	uint16_t midx; /* index in spd->masks */
-	struct xs_hnode by_sel, by_id;
-	struct pol *prev, *next; /* match order */
-};
-
-struct spd_mask {
-	uint32_t refcnt; /* 0 = free id */
-	struct xs_spd_mask m;
-};
-
-struct xs_spd {
-	struct xs_dp *dp;
-	size_t max;
-	uint32_t *free_slots;
-	size_t nfree;
-	struct xs_hash by_sel, by_id;
-	struct pol *head, *tail;
-	size_t count;
-	uint32_t seq, idgen, reqidgen;
-	struct spd_mask masks[XS_SPD_MAX_MASKS];
-	struct xs_spd_mask pub[XS_SPD_MAX_MASKS]; /* last published list */
-	unsigned int npub;
-	uint16_t id_base; /* mask ids are id_base + index: 0 or XS_ID_HALF */
-};
-
-/* Mask ids of one run live in one half of the id space, so that at a
- * restart the new rules never share an id with the live ones. */
-#define XS_ID_HALF 0x8000
+#include "spd_int.h"
 
 static uint8_t dir_index(uint8_t dir)
 {
@@ -350,7 +303,7 @@ static int mask_cmp(const void *a, const void *b)
 
 /* Publish the mask list if it changed since last time, else (if bump)
  * only bump spd_gen. */
-static int masks_sync(struct xs_spd *spd, bool bump)
+int spd_masks_sync(struct xs_spd *spd, bool bump)
 {
 	struct xs_spd_mask list[XS_SPD_MAX_MASKS];
 	unsigned int i, n = 0;
@@ -413,7 +366,7 @@ static void make_policy(const struct xs_spolicy *sp, struct xs_policy *v)
 	}
 }
 
-static int rule_write(struct xs_spd *spd, struct pol *p)
+int spd_rule_write(struct xs_spd *spd, struct pol *p)
 {
 	struct xs_spd_rule r = { .rank = p->rank, .slot = p->slot };
 	struct xs_policy v;
@@ -444,7 +397,7 @@ static int pol_remove(struct xs_spd *spd, struct pol *p)
 	mask_put(spd, mask);
 	if (spd->masks[mask].refcnt && spd->masks[mask].m.best_rank == p->rank)
 		mask_rescan(spd, mask, next);
-	err = masks_sync(spd, false);
+	err = spd_masks_sync(spd, false);
 	r = xs_dp_spd_rule_del(spd->dp, &p->key);
 	if (!err)
 		err = r;
@@ -491,9 +444,9 @@ static int pol_insert(struct xs_spd *spd, struct xs_spolicy *sp,
 	spd->count++;
 	if (p->rank < spd->masks[mask].m.best_rank)
 		spd->masks[mask].m.best_rank = p->rank;
-	err = rule_write(spd, p);
+	err = spd_rule_write(spd, p);
 	if (!err)
-		err = masks_sync(spd, true);
+		err = spd_masks_sync(spd, true);
 	if (err)
 		pol_remove(spd, p);
 	return err;
@@ -524,7 +477,7 @@ static int pol_replace(struct xs_spd *spd, struct pol *p, struct xs_spolicy *sp)
 		else if (old_rank == spd->masks[mask].m.best_rank)
 			mask_rescan(spd, mask, spd->head);
 	}
-	err = rule_write(spd, p);
+	err = spd_rule_write(spd, p);
 	if (err) {
 		/* the rule may still name the old slot: keep that one */
 		spd->free_slots[spd->nfree++] = p->slot;
@@ -532,146 +485,7 @@ static int pol_replace(struct xs_spd *spd, struct pol *p, struct xs_spolicy *sp)
 		return err;
 	}
 	spd->free_slots[spd->nfree++] = old_slot;
-	return masks_sync(spd, true);
-}
-
-/* ------------------------------------------------------------------ */
-/* Taking over the datapath from a previous run                       */
-
-/* What the live tables use: whether a live mask has an id in the low
- * half, and which policy slots the live rules point at. */
-static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
-{
-	struct xs_spd_key key, next, *prev = NULL;
-	struct xs_spd_mask m;
-	struct xs_spd_rule r;
-	struct xs_state st;
-	uint32_t i, k;
-	int err;
-
-	err = xs_dp_state_get(dp, &st);
-	if (err || dp->spd_masks < 0 || dp->spd_rules < 0)
-		return err;
-	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
-		k = (st.spd_active ? XS_SPD_MAX_MASKS : 0) + i;
-		if (bpf_map_lookup_elem(dp->spd_masks, &k, &m) || !m.in_use)
-			break;
-		if (m.id < XS_ID_HALF)
-			*low = true;
-	}
-	while (!bpf_map_get_next_key(dp->spd_rules, prev, &next)) {
-		if (!bpf_map_lookup_elem(dp->spd_rules, &next, &r) &&
-		    r.slot < max)
-			used[r.slot] = 1;
-		key = next;
-		prev = &key;
-	}
-	return 0;
-}
-
-/* Delete every rule keyed in the half of the mask id space that is not
- * (or, with mine, that is) spd's own. */
-static int sweep_rules(struct xs_spd *spd, bool mine)
-{
-	struct xs_spd_key key, next, *prev = NULL, *stale = NULL, *grown;
-	size_t n = 0, cap = 0, i;
-	int err = 0;
-
-	while (!bpf_map_get_next_key(spd->dp->spd_rules, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (((key.mask & XS_ID_HALF) == spd->id_base) != mine)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(stale, cap * sizeof(*stale));
-			if (!grown) {
-				free(stale);
-				return -ENOMEM;
-			}
-			stale = grown;
-		}
-		stale[n++] = key;
-	}
-	for (i = 0; i < n && !err; i++)
-		err = xs_dp_spd_rule_del(spd->dp, &stale[i]);
-	free(stale);
-	return err;
-}
-
-/* Give every policy a slot no live rule uses; rebuild the free list from
- * what is left (or, after the sweep, from every slot not in use). */
-static int reslot(struct xs_spd *spd, const uint8_t *avoid)
-{
-	uint8_t *mine = calloc(spd->max, 1);
-	size_t slot;
-	struct pol *p;
-
-	if (!mine)
-		return -ENOMEM;
-	spd->nfree = 0;
-	for (slot = spd->max; slot-- > 0;)
-		if (!avoid || !avoid[slot])
-			spd->free_slots[spd->nfree++] = (uint32_t)slot;
-	if (spd->nfree < spd->count) {
-		free(mine);
-		return -ENOSPC;
-	}
-	for (p = spd->head; p; p = p->next) {
-		p->slot = spd->free_slots[--spd->nfree];
-		mine[p->slot] = 1;
-	}
-	spd->nfree = 0;
-	for (slot = spd->max; slot-- > 0;)
-		if (!mine[slot] && (!avoid || !avoid[slot]))
-			spd->free_slots[spd->nfree++] = (uint32_t)slot;
-	free(mine);
-	return 0;
-}
-
-int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
-{
-	uint8_t *used = calloc(spd->max, 1);
-	bool low = false;
-	struct pol *p;
-	int i, err;
-
-	if (!used)
-		return -ENOMEM;
-	err = live_state(dp, spd->max, &low, used);
-	if (err)
-		goto out;
-	spd->id_base = low ? XS_ID_HALF : 0;
-	for (i = 0; i < XS_SPD_MAX_MASKS; i++)
-		if (spd->masks[i].refcnt)
-			spd->masks[i].m.id = (uint16_t)(spd->id_base + i);
-	err = reslot(spd, used);
-	if (err)
-		goto out;
-	spd->dp = dp;
-	/* a run that died half-way through its own take-over may have left
-	 * rules in the half we take: none is live (the live masks are all in
-	 * the other half), so they go first */
-	err = sweep_rules(spd, true);
-	if (err)
-		goto out;
-	for (p = spd->head; p && !err; p = p->next) {
-		p->key.mask = (uint16_t)(spd->id_base + p->midx);
-		err = rule_write(spd, p);
-	}
-	if (err)
-		goto out;
-	spd->npub = XS_SPD_MAX_MASKS + 1; /* force the publish */
-	err = masks_sync(spd, true);
-	if (!err)
-		err = sweep_rules(spd, false);
-	if (!err)
-		err = xs_dp_spd_gen_bump(dp);
-	if (!err)
-		err = reslot(spd, NULL);
-out:
-	free(used);
-	return err;
+	return spd_masks_sync(spd, true);
 }
 
 /* ------------------------------------------------------------------ */

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * Inside the SPD: what spd.c (the database and its tuple-space tables) and
+ * spd_resync.c (taking the tables over from a previous run) share.
+ */
+#ifndef XS_SPD_INT_H
+#define XS_SPD_INT_H
+
+#include "hash.h"
+#include "spd.h"
+
+/* What makes two policies the same one. */
+struct sel_id {
+	uint8_t dir; /* IPSEC_DIR_* */
+	uint8_t family;
+	uint8_t src_plen, dst_plen;
+	uint8_t proto;
+	uint8_t _pad;
+	uint16_t sport, dport;
+	uint8_t src[16], dst[16]; /* masked */
+};
+
+struct pol {
+	struct xs_spolicy sp;
+	struct sel_id id;
+	struct xs_spd_key key;
+	uint64_t rank;
+	uint32_t slot, seq;
+	uint16_t midx; /* index in spd->masks */
+	struct xs_hnode by_sel, by_id;
+	struct pol *prev, *next; /* match order */
+};
+
+struct spd_mask {
+	uint32_t refcnt; /* 0 = free id */
+	struct xs_spd_mask m;
+};
+
+struct xs_spd {
+	struct xs_dp *dp;
+	size_t max;
+	uint32_t *free_slots;
+	size_t nfree;
+	struct xs_hash by_sel, by_id;
+	struct pol *head, *tail;
+	size_t count;
+	uint32_t seq, idgen, reqidgen;
+	struct spd_mask masks[XS_SPD_MAX_MASKS];
+	struct xs_spd_mask pub[XS_SPD_MAX_MASKS]; /* last published list */
+	unsigned int npub;
+	uint16_t id_base; /* mask ids are id_base + index: 0 or XS_ID_HALF */
+};
+
+/* Mask ids of one run live in one half of the id space, so that at a
+ * restart the new rules never share an id with the live ones. */
+#define XS_ID_HALF 0x8000
+
+/* Write p's policy slot and rule into the datapath. */
+int spd_rule_write(struct xs_spd *spd, struct pol *p);
+/* Publish the mask list if it changed, else (if bump) bump spd_gen. */
+int spd_masks_sync(struct xs_spd *spd, bool bump);
+
+#endif /* XS_SPD_INT_H */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/*
+ * SPD: taking the datapath tables over from a previous run without a
+ * window where the old rules are gone and the new ones not yet live.
+ * See xs_spd_resync() in spd.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "spd_int.h"
+
+/* ------------------------------------------------------------------ */
+/* Taking over the datapath from a previous run                       */
+
+/* What the live tables use: whether a live mask has an id in the low
+ * half, and which policy slots the live rules point at. */
+static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
+{
+	struct xs_spd_key key, next, *prev = NULL;
+	struct xs_spd_mask m;
+	struct xs_spd_rule r;
+	struct xs_state st;
+	uint32_t i, k;
+	int err;
+
+	err = xs_dp_state_get(dp, &st);
+	if (err || dp->spd_masks < 0 || dp->spd_rules < 0)
+		return err;
+	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
+		k = (st.spd_active ? XS_SPD_MAX_MASKS : 0) + i;
+		if (bpf_map_lookup_elem(dp->spd_masks, &k, &m) || !m.in_use)
+			break;
+		if (m.id < XS_ID_HALF)
+			*low = true;
+	}
+	while (!bpf_map_get_next_key(dp->spd_rules, prev, &next)) {
+		if (!bpf_map_lookup_elem(dp->spd_rules, &next, &r) &&
+		    r.slot < max)
+			used[r.slot] = 1;
+		key = next;
+		prev = &key;
+	}
+	return 0;
+}
+
+/* Delete every rule keyed in the half of the mask id space that is not
+ * (or, with mine, that is) spd's own. */
+static int sweep_rules(struct xs_spd *spd, bool mine)
+{
+	struct xs_spd_key key, next, *prev = NULL, *stale = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+	int err = 0;
+
+	while (!bpf_map_get_next_key(spd->dp->spd_rules, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (((key.mask & XS_ID_HALF) == spd->id_base) != mine)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			grown = realloc(stale, cap * sizeof(*stale));
+			if (!grown) {
+				free(stale);
+				return -ENOMEM;
+			}
+			stale = grown;
+		}
+		stale[n++] = key;
+	}
+	for (i = 0; i < n && !err; i++)
+		err = xs_dp_spd_rule_del(spd->dp, &stale[i]);
+	free(stale);
+	return err;
+}
+
+/* Give every policy a slot no live rule uses; rebuild the free list from
+ * what is left (or, after the sweep, from every slot not in use). */
+static int reslot(struct xs_spd *spd, const uint8_t *avoid)
+{
+	uint8_t *mine = calloc(spd->max, 1);
+	size_t slot;
+	struct pol *p;
+
+	if (!mine)
+		return -ENOMEM;
+	spd->nfree = 0;
+	for (slot = spd->max; slot-- > 0;)
+		if (!avoid || !avoid[slot])
+			spd->free_slots[spd->nfree++] = (uint32_t)slot;
+	if (spd->nfree < spd->count) {
+		free(mine);
+		return -ENOSPC;
+	}
+	for (p = spd->head; p; p = p->next) {
+		p->slot = spd->free_slots[--spd->nfree];
+		mine[p->slot] = 1;
+	}
+	spd->nfree = 0;
+	for (slot = spd->max; slot-- > 0;)
+		if (!mine[slot] && (!avoid || !avoid[slot]))
+			spd->free_slots[spd->nfree++] = (uint32_t)slot;
+	free(mine);
+	return 0;
+}
+
+int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
+{
+	uint8_t *used = calloc(spd->max, 1);
+	bool low = false;
+	struct pol *p;
+	int i, err;
+
+	if (!used)
+		return -ENOMEM;
+	err = live_state(dp, spd->max, &low, used);
+	if (err)
+		goto out;
+	spd->id_base = low ? XS_ID_HALF : 0;
+	for (i = 0; i < XS_SPD_MAX_MASKS; i++)
+		if (spd->masks[i].refcnt)
+			spd->masks[i].m.id = (uint16_t)(spd->id_base + i);
+	err = reslot(spd, used);
+	if (err)
+		goto out;
+	spd->dp = dp;
+	/* a run that died half-way through its own take-over may have left
+	 * rules in the half we take: none is live (the live masks are all in
+	 * the other half), so they go first */
+	err = sweep_rules(spd, true);
+	if (err)
+		goto out;
+	for (p = spd->head; p && !err; p = p->next) {
+		p->key.mask = (uint16_t)(spd->id_base + p->midx);
+		err = spd_rule_write(spd, p);
+	}
+	if (err)
+		goto out;
+	spd->npub = XS_SPD_MAX_MASKS + 1; /* force the publish */
+	err = spd_masks_sync(spd, true);
+	if (!err)
+		err = sweep_rules(spd, false);
+	if (!err)
+		err = xs_dp_spd_gen_bump(dp);
+	if (!err)
+		err = reslot(spd, NULL);
+out:
+	free(used);
+	return err;
+}
