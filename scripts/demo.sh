@@ -63,7 +63,7 @@ XDPSEC_PFKEY_SOCKET=$TMP/host2.sock "$B/setkey" -f "$TMP/host2.conf"
 echo "host1\$ setkey -DP"
 XDPSEC_PFKEY_SOCKET=$TMP/host1.sock "$B/setkey" -DP | sed 's/^/    /'
 
-ip netns exec "$NSW" tcpdump -U -i br0 -n -w "$TMP/wire.pcap" 'ip or ip6' \
+ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" 'ip or ip6' \
 	>/dev/null 2>&1 &
 TDW=$!
 sleep 1

@@ -106,7 +106,7 @@ check "outbound require without an SA drops" sh -c "! ip netns exec $NS1 ping -c
 check "missing SA is counted" test "$(counter drop-no-sa-out)" -ge $((d0 + 2))
 
 # protected flow with no worker: steered to the hand-off and dropped there
-n2 tcpdump -i v2 -n -w "$TMP/wire.pcap" 'host 10.99.1.1' >/dev/null 2>&1 &
+n2 tcpdump --immediate-mode -U -i v2 -n -w "$TMP/wire.pcap" 'host 10.99.1.1' >/dev/null 2>&1 &
 TD=$!
 sleep 1
 s0=$(counter tx-steer)

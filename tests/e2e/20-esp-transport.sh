@@ -53,10 +53,23 @@ chmod 600 "$TMP/h1.conf" "$TMP/h2.conf"
 check "h1 xdpsecd ready" start_host h1 "$NS1" v1 "$TMP/h1.conf"
 check "h2 xdpsecd ready" start_host h2 "$NS2" v2 "$TMP/h2.conf"
 
-ip netns exec "$NSW" tcpdump -U -i br0 -n -w "$TMP/wire.pcap" \
+ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" \
 	'ip or ip6' >/dev/null 2>&1 &
 TDW=$!
 sleep 1
+
+# the enc interface shows the cleartext of what is protected, both ways
+n1 tcpdump --immediate-mode -U -i xsenc0 -n -w "$TMP/enc.pcap" icmp >/dev/null 2>&1 &
+TDE=$!
+sleep 1
+n1 ping -c 3 -W 2 -i 0.2 -q 10.77.0.2 >/dev/null 2>&1 || true
+sleep 1
+kill $TDE 2>/dev/null || true
+wait $TDE 2>/dev/null || true
+check "tcpdump -i xsenc0 shows outbound cleartext (echo requests)" test \
+	"$(tcpdump -r "$TMP/enc.pcap" -n 'icmp[icmptype] == icmp-echo' 2>/dev/null | wc -l)" -ge 3
+check "tcpdump -i xsenc0 shows inbound cleartext (echo replies)" test \
+	"$(tcpdump -r "$TMP/enc.pcap" -n 'icmp[icmptype] == icmp-echoreply' 2>/dev/null | wc -l)" -ge 3
 
 for fam in 4 6; do
 	if [ $fam = 4 ]; then A=10.77.0.1 Bb=10.77.0.2; else A=fd77::1 Bb=fd77::2; fi
@@ -141,7 +154,7 @@ for fam in 4 6; do
 done
 
 # kill -9 while protected traffic flows: nothing in clear afterwards
-ip netns exec "$NSW" tcpdump -U -i br0 -n -w "$TMP/kill.pcap" \
+ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/kill.pcap" \
 	'ip or ip6' >/dev/null 2>&1 &
 TDW=$!
 sleep 1

@@ -71,7 +71,7 @@ chmod 600 "$TMP/h1.conf" "$TMP/h2.conf"
 check "h1 xdpsecd ready" start_host h1 "$NS1" v1 "$TMP/h1.conf"
 check "h2 xdpsecd ready" start_host h2 "$NS2" v2 "$TMP/h2.conf"
 
-ip netns exec "$NSW" tcpdump -U -i br0 -n -w "$TMP/wire.pcap" \
+ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" \
 	'ip or ip6' >/dev/null 2>&1 &
 TDW=$!
 sleep 1
