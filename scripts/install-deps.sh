@@ -9,7 +9,7 @@ PKGS=(
 	libelf-dev zlib1g-dev pkg-config libcmocka-dev linux-libc-dev
 	# run and test
 	iproute2 iputils-ping ethtool tcpdump tshark python3-scapy
-	python3-cryptography netcat-openbsd procps util-linux
+	python3-cryptography netcat-openbsd procps util-linux iperf3
 )
 
 missing=()

@@ -1,0 +1,314 @@
+#!/usr/bin/env bash
+# make bench: xdpsec's speed next to its ceilings, one table on stdout and
+# the same as JSON in build/bench.json.  It reports; it never fails the
+# build (exit 0 unless it could not run at all).
+#
+#   scripts/bench.sh [--seconds N] [--size 64,512,1400,imix]
+#                    [--cipher aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305]
+#                    [--workers N] [--only crypto,ring,xdpsec,tcp,cls,ctl]
+#
+# Sections (bench/README.md has the method):
+#   crypto   ceiling A: EVP seal loop per cipher and size (bench/evp_loop)
+#   ring     ceiling B: AF_XDP copy-mode echo, no crypto (bench/xecho),
+#            fed by the generator (bench/xgen); the generator alone
+#   kernel   kernel forwarding G -> H -> S without xdpsec
+#   xdpsec   decrypt and encrypt rate, one xdpsecd, against
+#            1/(1/echo + 1/crypto)
+#   tcp/rtt  iperf3 and ping through two xdpsec hosts vs plain
+#   cls      ns/packet of xdp_ingress / tc_egress vs SPD size (bench/cls)
+#   ctl      setkey -f of 100k SAs / 100k policies, dumps, RSS per SA
+#
+# Topology for ring/kernel/xdpsec (network namespaces, veths with
+# --workers queues):
+#   G g0 10.90.0.1 ---- h0 10.90.0.2  H  h1 10.91.0.1 ---- s1 10.91.0.2 S
+#   (xgen)              (xecho / xdpsecd -i h0)  (xdpsecd -i h1)  (XDP_DROP)
+set -e
+cd "$(dirname "$0")/.."
+
+SECS=5
+SIZES=64,512,1400,imix
+CIPHERS=aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305
+WORKERS=1
+ONLY=,crypto,ring,xdpsec,tcp,cls,ctl,
+while [ $# -gt 0 ]; do
+	case $1 in
+	--seconds) SECS=$2; shift 2 ;;
+	--size) SIZES=$2; shift 2 ;;
+	--cipher) CIPHERS=$2; shift 2 ;;
+	--workers) WORKERS=$2; shift 2 ;;
+	--only) ONLY=,$2,; shift 2 ;;
+	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+	*) echo "bench: unknown option $1" >&2; exit 64 ;;
+	esac
+done
+[ "$(id -u)" -eq 0 ] || { echo "bench: run as root" >&2; exit 1; }
+command -v iperf3 >/dev/null || scripts/install-deps.sh >/dev/null
+make -s -j2 bench-build >/dev/null
+
+source tests/e2e/lib.sh
+set +e
+OUT=$ROOT/build/bench.json
+ROWS=$TMP/rows
+: >"$ROWS"
+NG=xbg-$ID NH=xbh-$ID NS=xbs-$ID
+XB=$B/bench
+SKIPPED=()
+
+bench_cleanup() {
+	cleanup_common
+	ip netns del "$NG" 2>/dev/null
+	ip netns del "$NH" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+}
+trap bench_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# row SECTION NAME SIZE VALUE UNIT [RATIO TARGET STATUS NOTE]
+row() {
+	local IFS=$'\t'
+	echo "$*" >>"$ROWS"
+}
+log() { echo "bench: $*" >&2; }
+kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p"; } # kv KEY <<< "a=1 b=2"
+hexkey() { head -c "$1" /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+calc() { awk "BEGIN { printf \"%.${2:-0}f\", ($1) }"; }
+mark() { # mark VALUE TARGET: PASS/MISS
+	[ "$(calc "$1 >= $2")" = 1 ] && echo PASS || echo MISS
+}
+IFS=, read -ra SZ <<<"$SIZES"
+IFS=, read -ra CI <<<"$CIPHERS"
+
+want() { [[ $ONLY == *,$1,* ]]; }
+for s in crypto ring xdpsec tcp cls ctl; do
+	want $s || SKIPPED+=("$s: not selected (--only)")
+done
+
+# ------------------------------------------------------------ crypto
+# (the xdpsec section needs the crypto and ring figures for its ratios)
+declare -A CRYPTO=()
+want crypto || want xdpsec || CI=()
+for c in "${CI[@]}"; do
+	for s in "${SZ[@]}"; do
+		r=$("$XB/evp_loop" "$c" "$s" "$SECS" 2>/dev/null)
+		if [ -z "$r" ]; then
+			row crypto "$c" "$s" "" pkt/s "" "" "" "cipher unavailable"
+			continue
+		fi
+		CRYPTO[$c/$s]=$(kv pps <<<"$r")
+		row crypto "$c" "$s" "$(kv pps <<<"$r")" pkt/s "" "" "" \
+			"$(kv gbps <<<"$r") Gbit/s"
+	done
+done
+for c in aes-128-gcm aes-256-gcm chacha20-poly1305; do
+	r=$(openssl speed -evp "$c" -bytes 1400 -seconds 1 2>/dev/null |
+		awk -v c="$c" 'tolower($1) == c { sub("k", "", $2); print $2 }')
+	[ -n "$r" ] && row crypto "openssl speed -evp $c" 1400 \
+		"$(calc "$r * 1000 / 1400")" pkt/s "" "" "" \
+		"$(calc "$r * 8 / 1e6" 2) Gbit/s"
+done
+
+IFS=, read -ra CI <<<"$CIPHERS"
+# ------------------------------------------------------------ topology
+if want ring || want xdpsec; then
+veth() { # veth NS1 IF1 NS2 IF2
+	ip link add "$2" netns "$1" numtxqueues "$WORKERS" numrxqueues \
+		"$WORKERS" type veth peer name "$4" netns "$3" \
+		numtxqueues "$WORKERS" numrxqueues "$WORKERS"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+ip netns add "$NG" && ip netns add "$NH" && ip netns add "$NS" || exit 1
+veth "$NG" g0 "$NH" h0
+veth "$NH" h1 "$NS" s1
+ip -n "$NG" addr add 10.90.0.1/24 dev g0
+ip -n "$NH" addr add 10.90.0.2/24 dev h0
+ip -n "$NH" addr add 10.91.0.1/24 dev h1
+ip -n "$NS" addr add 10.91.0.2/24 dev s1
+ip netns exec "$NH" sysctl -qw net.ipv4.ip_forward=1 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.h0.rp_filter=0
+macof() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
+H0MAC=$(macof "$NH" h0)
+S1MAC=$(macof "$NS" s1)
+ip -n "$NH" neigh replace 10.91.0.2 lladdr "$S1MAC" dev h1 nud permanent
+ip -n "$NH" neigh replace 10.90.0.1 lladdr "$(macof "$NG" g0)" dev g0 \
+	nud permanent 2>/dev/null
+ip netns exec "$NG" "$XB/xgen" -D g0 # what comes back is dropped
+ip netns exec "$NS" "$XB/xgen" -D s1 # the sink counts xdp_drops
+
+gen() { # gen SIZE DSTIP [xgen args]: the generator's output line
+	local s=$1 d=$2
+	shift 2
+	ip netns exec "$NG" "$XB/xgen" -i g0 -d "$H0MAC" -a 10.90.0.1 -b "$d" \
+		-s "$s" -t "$SECS" "$@" 2>>"$TMP/xgen.err"
+}
+xdrops() { # xdrops NS IF: XDP drops on all queues
+	ip netns exec "$1" ethtool -S "$2" |
+		awk '/xdp_drops/ { n += $2 } END { print n + 0 }'
+}
+
+# ------------------------------------------------------------ ring
+declare -A GEN=() ECHO=() FWD=()
+for s in "${SZ[@]}"; do
+	ip netns exec "$NH" "$XB/xgen" -D h0
+	d0=$(xdrops "$NH" h0)
+	r=$(gen "$s" 10.90.0.2)
+	d1=$(xdrops "$NH" h0)
+	ip -n "$NH" link set h0 xdp off
+	GEN[$s]=$(calc "($d1 - $d0) / $SECS")
+	row ring "generator alone (received)" "$s" "${GEN[$s]}" pkt/s "" "" "" \
+		"xgen sent $(kv pps <<<"$r") pkt/s ($(kv mode <<<"$r"))"
+
+	ip netns exec "$NH" "$XB/xecho" h0 "$SECS" >"$TMP/echo" 2>&1 &
+	E=$!
+	sleep 0.5
+	r=$(gen "$s" 10.90.0.2)
+	wait $E
+	ECHO[$s]=$(kv pps <"$TMP/echo")
+	note=
+	if [ -n "${ECHO[$s]}" ]; then
+		note="xgen sent $(kv pps <<<"$r") pkt/s meanwhile"
+		# everything sent came back: the feed set the rate
+		[ "$(calc "${ECHO[$s]} >= 0.95 * $(kv pps <<<"$r")")" = 1 ] &&
+			note="$note; generator-bound: everything sent was echoed, a lower bound"
+	fi
+	row ring "AF_XDP echo, 1 core" "$s" "${ECHO[$s]}" pkt/s "" "" "" "$note"
+done
+
+# ------------------------------------------------------------ kernel
+for s in "${SZ[@]}"; do
+	d0=$(xdrops "$NS" s1)
+	r=$(gen "$s" 10.91.0.2)
+	sleep 0.2
+	d1=$(xdrops "$NS" s1)
+	FWD[$s]=$(calc "($d1 - $d0) / $SECS")
+	note="xgen sent $(kv pps <<<"$r") pkt/s"
+	[ "$(calc "${FWD[$s]} >= 0.95 * $(kv pps <<<"$r")")" = 1 ] &&
+		note="$note: generator-bound"
+	row kernel "forwarding G->H->S, no xdpsec" "$s" "${FWD[$s]}" pkt/s \
+		"" "" "" "$note; the setup's ceiling for encrypt"
+done
+
+fi
+# ------------------------------------------------------------ xdpsec
+if want xdpsec; then
+# setkey arguments of a cipher, with fresh keys: "ENC KEY [AUTH KEY]"
+cipher_args() {
+	case $1 in
+	aes-128-gcm) echo "aes-gcm-16 $(hexkey 20)" ;;
+	aes-256-gcm) echo "aes-gcm-16 $(hexkey 36)" ;;
+	chacha20-poly1305) echo "chacha20-poly1305 $(hexkey 36)" ;;
+	aes-128-cbc-sha256) echo "aes-cbc $(hexkey 16) hmac-sha256 $(hexkey 32)" ;;
+	esac
+}
+sa_line() { # sa_line SRC DST SPI ENC KEY [AUTH KEY]
+	local l="add $1 $2 esp $3 -m transport -r 0 -E $4 0x$5"
+	[ -n "$6" ] && l="$l -A $6 0x$7"
+	echo "$l ;"
+}
+xgen_esp() { # xgen's -e of SPI and cipher_args
+	local a="$1:$2:$3"
+	[ -n "$4" ] && a="$a:$4:$5"
+	echo "$a"
+}
+ctr() { hcounter "$1" "$2"; }
+ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
+	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st note=
+	if [ -z "$cr" ] || [ -z "${ECHO[$s]}" ] || [ "${ECHO[$s]}" = 0 ]; then
+		row xdpsec "$dir $c" "$s" "$rate" pkt/s "" "" "" "no ceiling"
+		return
+	fi
+	# one-core ceilings, times the workers (one per queue)
+	comb=$(calc "$WORKERS / (1 / ${ECHO[$s]} + 1 / $cr)")
+	ratio=$(calc "$rate / $comb" 2)
+	case $s in 64) tgt=0.75 ;; 1400) tgt=0.85 ;; *) tgt= ;; esac
+	st=
+	[ -n "$tgt" ] && st=$(mark "$ratio" "$tgt")
+	[ "$dir" = encrypt ] && [ -n "${FWD[$s]}" ] &&
+		[ "$(calc "$rate >= 0.9 * ${FWD[$s]}")" = 1 ] &&
+		note="capped by kernel forwarding; "
+	# everything sent arrived: the generator, not xdpsec, set the rate
+	[ -n "$7" ] && [ "$(calc "$rate >= 0.95 * $7")" = 1 ] &&
+		note="generator-bound (xgen sent $7 pkt/s); "
+	[ -n "$7" ] && [ "$(calc "${GEN[$s]} < 1.2 * $rate")" = 1 ] &&
+		note="generator-bound (generator alone ${GEN[$s]} < 1.2x); "
+	row xdpsec "$dir $c" "$s" "$rate" pkt/s "$ratio" \
+		"${tgt:+>= $tgt x combined}" "$st" \
+		"${note}combined ceiling $comb pkt/s${6:+; $6}"
+}
+
+declare -A ACCEPT=() KEYS=()
+: >"$TMP/dec.conf"
+chmod 600 "$TMP/dec.conf"
+spi=$((0x5000))
+if start_host dec "$NH" h0 "$TMP/dec.conf"; then
+	for c in "${CI[@]}"; do
+		read -r e k a ak <<<"$(cipher_args "$c")"
+		spi=$((spi + 1))
+		if echo "$(sa_line 10.90.0.1 10.90.0.2 $spi "$e" "$k" "$a" "$ak")" |
+			XDPSEC_PFKEY_SOCKET=$TMP/dec.sock "$B/setkey" -c \
+				>"$TMP/sk.err" 2>&1; then
+			ACCEPT[$c]=1
+			KEYS[$c]="$(xgen_esp $spi "$e" "$k" "$a" "$ak")"
+		else
+			row xdpsec "$c" "" "" "" "" "" "" \
+				"not measured: refused by setkey: $(head -1 "$TMP/sk.err")"
+		fi
+	done
+	echo "spdadd 10.90.0.1 10.90.0.2 any -P in ipsec esp/transport//require ;" |
+		XDPSEC_PFKEY_SOCKET=$TMP/dec.sock "$B/setkey" -c
+	for c in "${CI[@]}"; do
+		[ -n "${ACCEPT[$c]}" ] || continue
+		for s in "${SZ[@]}"; do
+			c0=$(ctr rx-decrypt dec)
+			r=$(gen "$s" 10.90.0.2 -e "${KEYS[$c]}")
+			sleep 0.2
+			c1=$(ctr rx-decrypt dec)
+			ratio_row decrypt "$c" "$s" "$(calc "($c1 - $c0) / $SECS")" \
+				"${CRYPTO[$c/$s]}" "" "$(kv pps <<<"$r")"
+		done
+	done
+	stop_hosts
+else
+	SKIPPED+=("decrypt: xdpsecd did not start")
+fi
+
+: >"$TMP/enc.conf"
+chmod 600 "$TMP/enc.conf"
+if start_host enc "$NH" h1 "$TMP/enc.conf"; then
+	echo "spdadd 10.90.0.1 10.91.0.2 any -P out ipsec esp/transport//require ;" |
+		XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c
+	spi=$((0x6000))
+	for c in "${CI[@]}"; do
+		[ -n "${ACCEPT[$c]}" ] || continue
+		read -r e k a ak <<<"$(cipher_args "$c")"
+		spi=$((spi + 1))
+		{
+			echo "deleteall 10.90.0.1 10.91.0.2 esp ;"
+			sa_line 10.90.0.1 10.91.0.2 $spi "$e" "$k" "$a" "$ak"
+		} | XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c >/dev/null 2>&1
+		for s in "${SZ[@]}"; do
+			c0=$(ctr tx-encrypt enc)
+			r=$(gen "$s" 10.91.0.2)
+			sleep 0.2
+			c1=$(ctr tx-encrypt enc)
+			ratio_row encrypt "$c" "$s" "$(calc "($c1 - $c0) / $SECS")" \
+				"${CRYPTO[$c/$s]}" \
+				"kernel forwarding ${FWD[$s]} pkt/s" "$(kv pps <<<"$r")"
+		done
+	done
+	stop_hosts
+else
+	SKIPPED+=("encrypt: xdpsecd did not start")
+fi
+fi
+ip netns del "$NG" 2>/dev/null
+ip netns del "$NH" 2>/dev/null
+ip netns del "$NS" 2>/dev/null
+
+want tcp && source "$ROOT/bench/tcp.sh"
+want cls && source "$ROOT/bench/cls.sh"
+want ctl && source "$ROOT/bench/ctl.sh"
+
+for s in "${SKIPPED[@]}"; do row skipped "$s" "" "" "" "" "" "" ""; done
+python3 "$ROOT/bench/report.py" "$ROWS" "$OUT" "$SECS" "$WORKERS"
+exit 0
