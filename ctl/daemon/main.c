@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <bpf/bpf.h>
@@ -41,6 +43,7 @@ struct daemon {
 	pthread_rwlock_t spd_lock; /* workers read the SPD, PF_KEY writes */
 	int epfd, sigfd, timerfd;
 	int acqfd; /* the acquire ring buffer map */
+	gid_t group; /* --pfkey-group */
 	struct ring_buffer *acq; /* its consumer */
 };
 
@@ -82,11 +85,21 @@ static struct daemon *the_daemon;
 /* Once a second: SA lifetimes (SADB_EXPIRE, hard expiry deletes). */
 static void d_tick(struct daemon *d)
 {
+	struct timespec until;
 	uint64_t n;
 
 	if (read(d->timerfd, &n, sizeof(n)) != sizeof(n))
 		return;
-	pthread_rwlock_wrlock(&d->spd_lock);
+	/* before taking the SPD lock: a stuck worker may hold it, and the
+	 * lock is only waited for until the next tick, so the check keeps
+	 * running */
+	xs_workers_check(d->workers);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 1;
+	if (pthread_rwlock_timedwrlock(&d->spd_lock, &until)) {
+		xs_log_warn("lifetimes not checked: the SPD lock is held");
+		return;
+	}
 	xs_pfkey_expire(d->pk);
 	pthread_rwlock_unlock(&d->spd_lock);
 	xs_satab_reclaim(d->satab);
@@ -184,6 +197,8 @@ static void usage(FILE *f)
 		"      --attached          ip link / tc attached the NIC programs\n"
 		"                          (--pin-dir: where iproute2 pinned the\n"
 		"                          maps, e.g. /sys/fs/bpf/tc/globals)\n"
+		"      --pfkey-group GROUP also accept PF_KEY peers in GROUP\n"
+		"                          (socket mode 0660, group GROUP)\n"
 		"      --detach            remove programs, enc pair and pins\n"
 		"  -d, --debug             debug logging\n"
 		"  -h, --help              this text\n",
@@ -198,12 +213,34 @@ struct opts {
 	const char *sock;
 	const char *pin_dir;
 	const char *enc;
+	const char *group;
 	int detach, debug, attached;
+	int fault_worker, fault_stall_s, fault_exit; /* --test-fault */
 };
+
+/* Hidden --test-fault stall:ID:SECONDS or exit:ID (see worker.h). */
+static int parse_fault(const char *arg, struct opts *o)
+{
+	int id, sec, n = 0;
+
+	if (sscanf(arg, "stall:%d:%d%n", &id, &sec, &n) == 2 && !arg[n] &&
+	    id >= 0 && id < XS_MAX_WORKERS && sec > 0 && sec <= 600) {
+		o->fault_stall_s = sec;
+	} else if (sscanf(arg, "exit:%d%n", &id, &n) == 1 && !arg[n] &&
+		   id >= 0 && id < XS_MAX_WORKERS) {
+		o->fault_exit = 1;
+	} else {
+		fprintf(stderr, "xdpsecd: bad --test-fault %s\n", arg);
+		return -1;
+	}
+	o->fault_worker = id + 1;
+	return 0;
+}
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_SOCK = 256, O_PIN, O_ENC, O_DETACH, O_ATTACHED };
+	enum { O_SOCK = 256, O_PIN, O_ENC, O_DETACH, O_ATTACHED, O_GROUP,
+	       O_FAULT };
 	static const struct option lopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "file", required_argument, NULL, 'f' },
@@ -212,6 +249,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "enc", required_argument, NULL, O_ENC },
 		{ "detach", no_argument, NULL, O_DETACH },
 		{ "attached", no_argument, NULL, O_ATTACHED },
+		{ "pfkey-group", required_argument, NULL, O_GROUP },
+		{ "test-fault", required_argument, NULL, O_FAULT },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -251,6 +290,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		case O_ATTACHED:
 			o->attached = 1;
 			break;
+		case O_GROUP:
+			o->group = optarg;
+			break;
+		case O_FAULT:
+			if (parse_fault(optarg, o))
+				return -1;
+			break;
 		case 'd':
 			o->debug = 1;
 			break;
@@ -274,7 +320,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-static int start_workers(struct daemon *d)
+static int start_workers(struct daemon *d, const struct opts *o)
 {
 	uint32_t slots[XS_MAX_IFACES];
 	struct xs_workers_cfg cfg = {
@@ -290,6 +336,9 @@ static int start_workers(struct daemon *d)
 		.encw = &d->ld.encw,
 		.encw_slot = d->ld.encw_slot,
 		.enc = &d->ld.enc,
+		.fault_worker = o->fault_worker,
+		.fault_stall_s = o->fault_stall_s,
+		.fault_exit = o->fault_exit,
 	};
 	int i;
 
@@ -309,6 +358,15 @@ static int setup(struct daemon *d, const struct opts *o)
 	sigset_t mask;
 	int i, err;
 
+	if (o->group) {
+		err = xs_pfkey_group_lookup(o->group, &d->group);
+		if (err) {
+			xs_log_err("--pfkey-group %s: %s", o->group,
+				   err == -ENOENT ? "no such group" :
+						    strerror(-err));
+			return err;
+		}
+	}
 	/* a bad or readable key file is refused before anything changes */
 	if (o->file) {
 		err = xs_conf_read(&d->conf, o->file);
@@ -343,7 +401,7 @@ static int setup(struct daemon *d, const struct opts *o)
 	if (!d->pk)
 		return -ENOMEM;
 	xs_sadb_set_notify(d->sadb, d_sa_notify, d);
-	err = start_workers(d);
+	err = start_workers(d, o);
 	if (err)
 		return err;
 	if (o->file) {
@@ -396,6 +454,14 @@ static int setup(struct daemon *d, const struct opts *o)
 		err = -errno;
 		xs_log_err("PF_KEY socket %s: %s", o->sock, strerror(errno));
 		return err;
+	}
+	if (o->group) {
+		err = xs_pfkey_sock_allow_group(d->sock, d->group);
+		if (err) {
+			xs_log_err("PF_KEY socket group %s: %s", o->group,
+				   strerror(-err));
+			return err;
+		}
 	}
 	xs_pfkey_sock_attach(d->sock, d_handle, d);
 	xs_log_info("ready: PF_KEY on %s", o->sock);
@@ -487,6 +553,9 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
+	/* keys live in this process (the SADB, the workers' SA pages): no
+	 * core dump, no ptrace by anyone but root, as ssh-agent does */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	pthread_rwlock_init(&d.spd_lock, NULL);
 	the_daemon = &d;
 	if (parse_opts(argc, argv, &o))

@@ -3,6 +3,8 @@
  * PF_KEY service socket.  See pfkey_sock.h.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,82 @@ struct xs_pfkey_sock {
 	struct peer *peers;
 	uint32_t next_id;
 	uint8_t *rxbuf; /* XS_PFKEY_MSG_MAX + 1 */
+	bool has_group;
+	gid_t group;
 };
+
+#define NSS_BUF 16384
+#define MAX_GROUPS 1024
+
+int xs_pfkey_group_lookup(const char *name, gid_t *gid)
+{
+	struct group gr, *res = NULL;
+	char *buf, *end;
+	unsigned long v;
+	int err;
+
+	buf = malloc(NSS_BUF);
+	if (!buf)
+		return -ENOMEM;
+	err = getgrnam_r(name, &gr, buf, NSS_BUF, &res);
+	if (!err && res)
+		*gid = res->gr_gid;
+	free(buf);
+	if (res)
+		return 0;
+	errno = 0;
+	v = strtoul(name, &end, 10);
+	if (*name >= '0' && *name <= '9' && !*end && !errno && v < (gid_t)-1) {
+		*gid = (gid_t)v;
+		return 0;
+	}
+	return err ? -err : -ENOENT;
+}
+
+/* Is group among the groups of user uid (its passwd group included)? */
+static bool user_in_group(uid_t uid, gid_t group)
+{
+	struct passwd pw, *res = NULL;
+	int i, n = MAX_GROUPS;
+	bool found = false;
+	gid_t *groups;
+	char *buf;
+
+	buf = malloc(NSS_BUF);
+	groups = calloc(MAX_GROUPS, sizeof(*groups));
+	if (!buf || !groups || getpwuid_r(uid, &pw, buf, NSS_BUF, &res) || !res)
+		goto out;
+	if (pw.pw_gid == group) {
+		found = true;
+		goto out;
+	}
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		n = MAX_GROUPS; /* truncated: search what we got */
+	for (i = 0; i < n && i < MAX_GROUPS && !found; i++)
+		found = groups[i] == group;
+out:
+	free(groups);
+	free(buf);
+	return found;
+}
+
+bool xs_pfkey_peer_allowed(uid_t uid, gid_t gid, bool has_group, gid_t group)
+{
+	if (uid == 0)
+		return true;
+	if (!has_group)
+		return false;
+	return gid == group || user_in_group(uid, group);
+}
+
+int xs_pfkey_sock_allow_group(struct xs_pfkey_sock *s, gid_t gid)
+{
+	if (chown(s->path, 0, gid) || chmod(s->path, 0660))
+		return -errno;
+	s->group = gid;
+	s->has_group = true;
+	return 0;
+}
 
 static int mkparent(const char *path)
 {
@@ -270,9 +347,15 @@ static void do_accept(struct xs_pfkey_sock *s)
 	if (fd < 0)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &clen) ||
-	    cred.uid != 0) {
-		xs_log_warn("pfkey: refused a peer that is not root (uid %d)",
-			    clen == sizeof(cred) ? (int)cred.uid : -1);
+	    clen != sizeof(cred) ||
+	    !xs_pfkey_peer_allowed(cred.uid, cred.gid, s->has_group,
+				   s->group)) {
+		xs_log_warn("pfkey: refused a peer that is not root%s "
+			    "(uid %d gid %d pid %d)",
+			    s->has_group ? " or in the PF_KEY group" : "",
+			    clen == sizeof(cred) ? (int)cred.uid : -1,
+			    clen == sizeof(cred) ? (int)cred.gid : -1,
+			    clen == sizeof(cred) ? (int)cred.pid : -1);
 		close(fd);
 		return;
 	}

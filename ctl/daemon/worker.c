@@ -10,6 +10,7 @@
 #include <linux/if_ether.h>
 #include <linux/pfkeyv2.h>
 #include <time.h>
+#include <unistd.h>
 #include "../lib/log.h"
 #include "worker_int.h"
 
@@ -146,13 +147,55 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+/* Frames wait in one of w's RX rings (any thread may ask). */
+static bool rx_queued(const struct worker *w)
+{
+	int i;
+
+	for (i = 0; i < w->nrx; i++) {
+		const struct xsk_ring_cons *r = &w->rxq[i]->rx;
+
+		if (__atomic_load_n(r->producer, __ATOMIC_ACQUIRE) !=
+		    __atomic_load_n(r->consumer, __ATOMIC_ACQUIRE))
+			return true;
+	}
+	return false;
+}
+
+/* The test knob (see xs_workers_cfg): true if the worker must return. */
+static bool fault(struct worker *w, bool *done)
+{
+	const struct xs_workers_cfg *cfg = &w->ws->cfg;
+	int i;
+
+	if (*done || cfg->fault_worker != w->id + 1)
+		return false;
+	if (cfg->fault_exit) {
+		xs_log_warn("test fault: worker %d exits", w->id);
+		return true;
+	}
+	if (!rx_queued(w))
+		return false;
+	*done = true;
+	xs_log_warn("test fault: worker %d stalls for %d s", w->id,
+		    cfg->fault_stall_s);
+	for (i = 0; i < cfg->fault_stall_s * 10 && !atomic_load(&w->ws->stop);
+	     i++)
+		usleep(100000);
+	return false;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct xs_satab *t = w->ws->cfg.satab;
+	bool fault_done = false;
 	int i, busy;
 
 	while (!atomic_load(&w->ws->stop)) {
+		atomic_fetch_add(&w->beat, 1);
+		if (fault(w, &fault_done))
+			break;
 		xs_satab_quiescent(t, w->id);
 		ctx_purge(w, t);
 		w->now_ms = now_ms();
@@ -174,6 +217,7 @@ static void *worker_main(void *arg)
 	xs_satab_idle(t, w->id);
 	while (w->nactive)
 		ctx_drop(w, 0);
+	atomic_store(&w->alive, 0);
 	return NULL;
 }
 
@@ -299,6 +343,8 @@ struct xs_workers *xs_workers_start(const struct xs_workers_cfg *cfg)
 			break;
 		}
 		atomic_store(&cfg->satab->qs[i], XS_QS_IDLE);
+		atomic_store(&w->alive, 1);
+		w->seen_ms = now_ms();
 		err = -pthread_create(&w->thread, NULL, worker_main, w);
 		w->started = !err;
 	}
@@ -339,4 +385,62 @@ void xs_workers_stop(struct xs_workers *ws)
 int xs_workers_count(const struct xs_workers *ws)
 {
 	return ws ? ws->nworkers : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* health                                                             */
+
+#define STALL_MS 2000
+
+static void count(struct worker *w, enum xs_counter c)
+{
+	/* the main thread owns these two fields of the worker's row */
+	__atomic_fetch_add(&((uint64_t *)w->st)[c], 1, __ATOMIC_RELAXED);
+}
+
+/* One worker; true if it is stalled or dead. */
+static bool check_one(struct worker *w, uint64_t now)
+{
+	uint64_t beat = atomic_load(&w->beat);
+
+	if (!atomic_load(&w->alive)) {
+		if (!w->dead_reported && !atomic_load(&w->ws->stop)) {
+			w->dead_reported = true;
+			count(w, XS_CNT_worker_dead);
+			xs_log_err("crypto worker %d exited; the other workers "
+				   "keep running, its queue is not served",
+				   w->id);
+		}
+		return true;
+	}
+	if (beat != w->seen_beat) {
+		if (w->stall_reported)
+			xs_log_warn("crypto worker %d resumed after %llu ms",
+				    w->id,
+				    (unsigned long long)(now - w->seen_ms));
+		w->seen_beat = beat;
+		w->seen_ms = now;
+		w->stall_reported = false;
+		return false;
+	}
+	if (w->stall_reported)
+		return true;
+	if (now - w->seen_ms <= STALL_MS || !rx_queued(w))
+		return false;
+	w->stall_reported = true;
+	count(w, XS_CNT_worker_stall);
+	xs_log_err("crypto worker %d stalled: no progress for %llu ms with "
+		   "frames queued",
+		   w->id, (unsigned long long)(now - w->seen_ms));
+	return true;
+}
+
+int xs_workers_check(struct xs_workers *ws)
+{
+	uint64_t now = now_ms();
+	int i, bad = 0;
+
+	for (i = 0; ws && ws->w && i < ws->nworkers; i++)
+		bad += check_one(&ws->w[i], now);
+	return bad;
 }

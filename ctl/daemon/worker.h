@@ -44,6 +44,10 @@ struct xs_workers_cfg {
 	const struct xs_link *encw; /* hand-off (worker side) */
 	uint32_t encw_slot;
 	const struct xs_link *enc;  /* enc (stack side) */
+	/* test knob (hidden option --test-fault): worker fault_worker - 1
+	 * (0: none) sleeps fault_stall_s seconds once frames are queued for
+	 * it, or (fault_exit) returns from its thread after its first loop */
+	int fault_worker, fault_stall_s, fault_exit;
 };
 
 /* Open the sockets and start the threads.  NULL and errno on failure. */
@@ -51,5 +55,10 @@ struct xs_workers *xs_workers_start(const struct xs_workers_cfg *cfg);
 /* Stop the threads and close the sockets (frees the workers). */
 void xs_workers_stop(struct xs_workers *ws);
 int xs_workers_count(const struct xs_workers *ws);
+/* Main thread, about once a second: log and count (worker-stall,
+ * worker-dead) a worker whose loop has not moved for more than 2 s while
+ * frames wait in its RX rings, again when it resumes, and a worker thread
+ * that exited.  Returns the number of workers stalled or dead. */
+int xs_workers_check(struct xs_workers *ws);
 
 #endif /* XS_WORKER_H */

@@ -37,6 +37,13 @@ struct worker {
 	uint8_t *big_out;  /* XS_REASM_MAX_LEN + ESP overhead */
 	uint64_t now_ms;   /* CLOCK_MONOTONIC, per loop iteration */
 	uint32_t frag_id;  /* IPv6 fragment identification */
+	/* health: the worker bumps beat every loop iteration and clears
+	 * alive when it returns; the main thread reads them once a second
+	 * (xs_workers_check) and keeps its own view in the fields below */
+	atomic_uint_fast64_t beat;
+	atomic_int alive;
+	uint64_t seen_beat, seen_ms;
+	bool stall_reported, dead_reported;
 };
 
 struct xs_workers {

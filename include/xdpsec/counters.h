@@ -82,7 +82,11 @@
 	X(rx_deliver, "rx-deliver",                                            \
 	  "decrypted packets handed to the stack on their NIC")                 \
 	X(drop_deliver, "drop-deliver",                                        \
-	  "decrypted packet for a NIC that is not attached")
+	  "decrypted packet for a NIC that is not attached")                   \
+	/* worker health (events, not packets; counted by the main thread) */  \
+	X(worker_stall, "worker-stall",                                        \
+	  "a crypto worker made no progress for > 2 s with frames queued")     \
+	X(worker_dead, "worker-dead", "a crypto worker thread exited")
 
 enum xs_counter {
 #define XS_CNT_ENUM(f, n, t) XS_CNT_##f,
