@@ -27,20 +27,12 @@
 #include <openssl/crypto.h>
 #include "esp.h"
 #include "esp_crypto.h"
+#include "../lib/pfkey_msg.h"
 
 #define ESP_HDR XS_ESP_HDR
 #define MAX_EXT 8 /* IPv6 extension headers walked at most */
 #define NH_NONE 59 /* IPv6 "no next header": ESP dummy packet */
 #define IP_MAXLEN 65535
-
-/* Where ESP sits in a datagram. */
-struct l3 {
-	size_t off; /* bytes before ESP: IP header and kept headers */
-	size_t total; /* datagram length from its header */
-	size_t nh_off; /* the protocol / next header byte to rewrite */
-	uint8_t nh; /* protocol after the kept headers */
-	bool v6;
-};
 
 static uint16_t get_be16(const uint8_t *p)
 {
@@ -67,6 +59,13 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 /* ---------------------------------------------------------------- SA */
 
+static unsigned long ah_live; /* AH rts allocated (atomic) */
+
+bool xs_sa_rt_ah_live(void)
+{
+	return __atomic_load_n(&ah_live, __ATOMIC_RELAXED) != 0;
+}
+
 static size_t rt_map_size(size_t keys)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -75,15 +74,33 @@ static size_t rt_map_size(size_t keys)
 	return (n + page - 1) / page * page;
 }
 
+/* AH (ah.c): an implemented HMAC, no cipher. */
+static int pick_ah(const struct xs_sa *sa, const struct xs_alg **auth)
+{
+	const struct xs_alg *h = xs_alg_by_id(XS_ALG_AUTH, sa->auth_alg);
+
+	if (!h || sa->enc_alg != SADB_EALG_NONE || sa->enc_keylen)
+		return -EINVAL;
+	if (!h->implemented || h->xform != XS_XF_HMAC)
+		return -EOPNOTSUPP;
+	if (xs_alg_check_keylen(h, sa->auth_keylen) ||
+	    sa->auth_keylen > XS_KEY_MAX)
+		return -EINVAL;
+	*auth = h;
+	return 0;
+}
+
 /* The transforms esp_crypto.c runs: ESP with an implemented cipher, an
- * HMAC exactly when the cipher is not AEAD. */
+ * HMAC exactly when the cipher is not AEAD; AH with an HMAC. */
 static int pick_algs(const struct xs_sa *sa, const struct xs_alg **enc,
 		     const struct xs_alg **auth)
 {
 	const struct xs_alg *e, *h = NULL;
 
+	if (sa->satype == SADB_SATYPE_AH)
+		return pick_ah(sa, auth);
 	if (sa->satype != SADB_SATYPE_ESP)
-		return sa->satype == SADB_SATYPE_AH ? -EOPNOTSUPP : -EINVAL;
+		return -EINVAL;
 	e = xs_alg_by_id(XS_ALG_ENC, sa->enc_alg);
 	if (!e)
 		return -EINVAL;
@@ -121,14 +138,15 @@ static void rt_fill(struct xs_sa_rt *rt, const struct xs_sa *sa,
 	rt->src = sa->src;
 	rt->dst = sa->dst;
 	rt->enc = enc;
-	rt->enc_keylen = sa->enc_keylen;
+	rt->enc_keylen = enc ? sa->enc_keylen : 0;
 	rt->enc_key = (uint8_t *)(rt + 1);
-	memcpy(rt->enc_key, sa->enc_key, sa->enc_keylen);
+	memcpy(rt->enc_key, sa->enc_key, rt->enc_keylen);
 	rt->auth = auth;
 	rt->auth_keylen = auth ? sa->auth_keylen : 0;
 	rt->auth_key = rt->enc_key + rt->enc_keylen;
 	memcpy(rt->auth_key, sa->auth_key, rt->auth_keylen);
 	rt->seq_out = 0;
+	rt->esn = (sa->flags & SADB_X_SAFLAGS_ESN) != 0;
 }
 
 struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
@@ -142,7 +160,8 @@ struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
 	err = pick_algs(sa, &enc, &auth);
 	if (err)
 		goto fail;
-	size = rt_map_size(sa->enc_keylen + (auth ? sa->auth_keylen : 0));
+	size = rt_map_size((enc ? sa->enc_keylen : 0) +
+			   (auth ? sa->auth_keylen : 0));
 	rt = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (rt == MAP_FAILED) {
@@ -158,12 +177,15 @@ struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
 		goto fail_unmap;
 	}
 	rt_fill(rt, sa, enc, auth, slot);
-	window = (uint32_t)sa->replay * 8;
+	/* the xdpsec extension in packets, else KAME's bytes */
+	window = sa->replay_win ? sa->replay_win : (uint32_t)sa->replay * 8;
 	if (window > XS_REPLAY_MAX)
 		window = XS_REPLAY_MAX;
 	err = xs_replay_init(&rt->replay, window);
 	if (err)
 		goto fail_wipe;
+	if (rt->satype == SADB_SATYPE_AH)
+		__atomic_fetch_add(&ah_live, 1, __ATOMIC_RELAXED);
 	return rt;
 
 fail_wipe:
@@ -182,6 +204,8 @@ void xs_sa_rt_free(struct xs_sa_rt *rt)
 	if (!rt)
 		return;
 	size = rt_map_size(rt->enc_keylen + rt->auth_keylen);
+	if (rt->satype == SADB_SATYPE_AH)
+		__atomic_fetch_sub(&ah_live, 1, __ATOMIC_RELAXED);
 	xs_replay_destroy(&rt->replay);
 	OPENSSL_cleanse(rt, size);
 	munlock(rt, size);
@@ -234,7 +258,7 @@ int xs_esp_open(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 
 /* ---------------------------------------------------------------- IP */
 
-static int parse_v4(const uint8_t *ip, size_t len, struct l3 *l)
+static int parse_v4(const uint8_t *ip, size_t len, struct xs_l3 *l)
 {
 	size_t ihl, tot;
 
@@ -271,7 +295,7 @@ static bool ext_before_esp(const uint8_t *ip, size_t off, size_t tot,
 	}
 }
 
-static int parse_v6(const uint8_t *ip, size_t len, struct l3 *l, bool in)
+static int parse_v6(const uint8_t *ip, size_t len, struct xs_l3 *l, bool in)
 {
 	size_t off = 40, tot, hlen;
 	uint8_t nh;
@@ -305,9 +329,8 @@ static int parse_v6(const uint8_t *ip, size_t len, struct l3 *l, bool in)
 	return 0;
 }
 
-/* 0, or the counter explaining why ip cannot be handled. */
-static int parse_ip(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
-		    struct l3 *l, bool in)
+int xs_ip_parse(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
+		struct xs_l3 *l, bool in)
 {
 	if (rt->mode == IPSEC_MODE_TUNNEL)
 		return XS_CNT_drop_unsupported;
@@ -338,8 +361,7 @@ static void ipv4_csum(uint8_t *h, size_t ihl)
 
 /* out holds the rewritten datagram of total bytes; proto follows the
  * headers kept in front. */
-static void fix_header(uint8_t *out, const struct l3 *l, size_t total,
-		       uint8_t proto)
+void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total, uint8_t proto)
 {
 	out[l->nh_off] = proto;
 	if (l->v6) {
@@ -363,18 +385,23 @@ static int parse_errno(int cnt)
 
 /* ---------------------------------------------------------------- output */
 
-/* Next outbound sequence number, 0 once 2^32 - 1 has been used. */
-static uint32_t next_seq(struct xs_sa_rt *rt)
+uint64_t xs_sa_next_seq(struct xs_sa_rt *rt)
 {
 	uint64_t cur = __atomic_load_n(&rt->seq_out, __ATOMIC_RELAXED);
+	uint64_t last = rt->esn ? UINT64_MAX : UINT32_MAX;
 
 	do {
-		if (cur >= UINT32_MAX)
+		if (cur >= last)
 			return 0;
 	} while (!__atomic_compare_exchange_n(&rt->seq_out, &cur, cur + 1, true,
 					      __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
-	return (uint32_t)(cur + 1);
+	return cur + 1;
+}
+
+uint64_t xs_sa_seq_in(struct xs_sa_rt *rt, uint32_t seql)
+{
+	return rt->esn ? xs_replay_esn_seq(&rt->replay, seql) : seql;
 }
 
 int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
@@ -383,13 +410,13 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	size_t unit = xs_esp_pad_unit(rt), ivlen = rt->enc->iv_len;
 	size_t plen, padded, total, i;
 	uint8_t *esp, *pt;
-	struct l3 l;
-	uint32_t seq;
+	struct xs_l3 l;
+	uint64_t seq;
 	int cnt;
 
 	if (c->rt != rt)
 		return drop(why, XS_CNT_drop_internal, -EINVAL);
-	cnt = parse_ip(rt, ip, len, &l, false);
+	cnt = xs_ip_parse(rt, ip, len, &l, false);
 	if (cnt)
 		return drop(why, cnt, parse_errno(cnt));
 	plen = l.total - l.off;
@@ -399,7 +426,7 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return drop(why, XS_CNT_drop_too_big, -EMSGSIZE);
 	if (total > cap)
 		return drop(why, XS_CNT_drop_too_big, -ENOSPC);
-	seq = next_seq(rt);
+	seq = xs_sa_next_seq(rt);
 	if (!seq)
 		return drop(why, XS_CNT_drop_seq_wrap, -EOVERFLOW);
 
@@ -412,11 +439,12 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	pt[padded - 2] = (uint8_t)i;
 	pt[padded - 1] = l.nh;
 	put_be32(esp, rt->spi);
-	put_be32(esp + 4, seq);
+	put_be32(esp + 4, (uint32_t)seq);
+	c->seq_hi = (uint32_t)(seq >> 32);
 	if (xs_esp_make_iv(rt, seq, esp + ESP_HDR) ||
 	    xs_esp_crypto_seal(c, esp, padded))
 		return drop(why, XS_CNT_drop_internal, -EIO);
-	fix_header(out, &l, total, IPPROTO_ESP);
+	xs_ip_fix(out, &l, total, IPPROTO_ESP);
 	*why = XS_CNT_tx_encrypt;
 	return (int)total;
 }
@@ -443,13 +471,13 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	const uint8_t *esp;
 	size_t esplen, datalen;
 	uint8_t *pt, nh;
-	struct l3 l;
-	uint32_t seq;
+	struct xs_l3 l;
+	uint64_t seq;
 	int cnt, ctlen;
 
 	if (c->rt != rt)
 		return drop(why, XS_CNT_drop_internal, -EINVAL);
-	cnt = parse_ip(rt, ip, len, &l, true);
+	cnt = xs_ip_parse(rt, ip, len, &l, true);
 	if (cnt)
 		return drop(why, cnt, parse_errno(cnt));
 	if (l.nh != IPPROTO_ESP)
@@ -461,7 +489,8 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return drop(why, XS_CNT_drop_malformed, -EINVAL);
 	if (get_be32(esp) != rt->spi)
 		return drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
-	seq = get_be32(esp + 4);
+	seq = xs_sa_seq_in(rt, get_be32(esp + 4));
+	c->seq_hi = (uint32_t)(seq >> 32);
 	if (!xs_replay_check(&rt->replay, seq))
 		return drop(why, XS_CNT_drop_replay, -EEXIST);
 	if (l.off + (size_t)ctlen > cap)
@@ -478,7 +507,7 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	if (nh == NH_NONE)
 		return drop(why, XS_CNT_drop_dummy, 0);
 	memcpy(out, ip, l.off);
-	fix_header(out, &l, l.off + datalen, nh);
+	xs_ip_fix(out, &l, l.off + datalen, nh);
 	*why = XS_CNT_rx_decrypt;
 	return (int)(l.off + datalen);
 }

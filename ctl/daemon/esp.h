@@ -15,6 +15,7 @@
 #ifndef XS_ESP_H
 #define XS_ESP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/evp.h>
@@ -28,12 +29,13 @@ struct xs_sa_rt {
 	uint8_t satype;		/* SADB_SATYPE_ESP / _AH */
 	uint8_t mode;		/* IPSEC_MODE_* */
 	uint8_t family;		/* of src/dst */
-	uint8_t _pad;
+	uint8_t esn;		/* SADB_X_SAFLAGS_ESN: 64-bit sequence numbers */
 	struct xs_addr src, dst;
 	const struct xs_alg *enc, *auth;
 	uint16_t enc_keylen, auth_keylen;
 	uint8_t *enc_key, *auth_key; /* in the rt's locked, non-dumpable page */
-	uint64_t seq_out;	/* last sequence number sent (atomic) */
+	uint64_t seq_out;	/* last sequence number sent (atomic), 64-bit
+				 * with ESN, else at most 2^32 - 1 */
 	struct xs_replay replay; /* inbound window */
 };
 
@@ -44,6 +46,9 @@ struct xs_sa_rt {
 struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot);
 /* Wipes the keys and frees. */
 void xs_sa_rt_free(struct xs_sa_rt *rt);
+/* Are there AH SAs at all?  (The workers look for ESP+AH bundles only
+ * then.) */
+bool xs_sa_rt_ah_live(void);
 
 struct xs_esp_mac; /* esp_crypto.c: precomputed HMAC states */
 
@@ -52,6 +57,8 @@ struct xs_esp_ctx {
 	EVP_CIPHER_CTX *dec; /* open direction, key set */
 	struct xs_esp_mac *mac; /* HMAC, for the non-AEAD transforms */
 	const struct xs_sa_rt *rt;
+	uint32_t seq_hi; /* ESN: high half of the packet's sequence number,
+			  * set before each seal/open (RFC 4303 2.2.1) */
 };
 
 int xs_esp_ctx_init(struct xs_esp_ctx *c, const struct xs_sa_rt *rt);
@@ -86,6 +93,32 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 /* Per-packet overhead of rt in bytes at most (ESP header, IV, padding,
  * trailer, ICV), for MTU checks. */
 size_t xs_esp_overhead(const struct xs_sa_rt *rt);
+
+/*
+ * Shared with AH (ah.c).  struct xs_l3: where the IPsec header sits in a
+ * transport-mode datagram.  xs_ip_parse: 0, or the counter that explains
+ * why ip cannot be handled (in: walk every destination options header in
+ * front, as on input).  xs_ip_fix: out holds a rewritten datagram of
+ * total bytes; sets the protocol / next header after the kept headers to
+ * proto and fixes the lengths (and the IPv4 checksum).  xs_sa_next_seq:
+ * the next outbound sequence number, 0 once 2^32 - 1 has been used.
+ */
+struct xs_l3 {
+	size_t off; /* bytes before ESP/AH: IP header and kept headers */
+	size_t total; /* datagram length from its header */
+	size_t nh_off; /* the protocol / next header byte to rewrite */
+	uint8_t nh; /* protocol after the kept headers */
+	bool v6;
+};
+
+int xs_ip_parse(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
+		struct xs_l3 *l, bool in);
+void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total,
+	       uint8_t proto);
+uint64_t xs_sa_next_seq(struct xs_sa_rt *rt);
+/* ESN: the 64-bit sequence number of a received low half (RFC 4303
+ * appendix A2.1, from rt's window); without ESN seql itself. */
+uint64_t xs_sa_seq_in(struct xs_sa_rt *rt, uint32_t seql);
 
 /*
  * The ESP core under xs_esp_output/xs_esp_input, for test vectors and

@@ -172,6 +172,28 @@ static int mac_compute(const struct xs_esp_mac *m, const uint8_t *p, size_t n,
 	return ok ? 0 : -EIO;
 }
 
+int xs_esp_mac_v(const struct xs_esp_ctx *c, const struct iovec *v, int n,
+		 uint8_t *md)
+{
+	const struct md_ops *o;
+	uint8_t inner[SHA512_DIGEST_LENGTH];
+	union md_state s;
+	int i, ok = 1;
+
+	if (!c->mac)
+		return -EINVAL;
+	o = c->mac->md;
+	s = c->mac->in;
+	for (i = 0; i < n && ok; i++)
+		ok = o->update(&s, v[i].iov_base, v[i].iov_len);
+	ok = ok && o->final(inner, &s);
+	s = c->mac->out;
+	ok = ok && o->update(&s, inner, o->len) && o->final(md, &s);
+	OPENSSL_cleanse(&s, sizeof(s));
+	OPENSSL_cleanse(inner, sizeof(inner));
+	return ok ? 0 : -EIO;
+}
+
 int xs_esp_hmac(const struct xs_alg *a, const uint8_t *key, size_t klen,
 		const uint8_t *p, size_t n, uint8_t *md)
 {
@@ -190,7 +212,7 @@ int xs_esp_hmac(const struct xs_alg *a, const uint8_t *key, size_t klen,
 
 size_t xs_esp_icv_len(const struct xs_sa_rt *rt)
 {
-	if (rt->enc->aead)
+	if (rt->enc && rt->enc->aead)
 		return rt->enc->icv_len;
 	return rt->auth ? rt->auth->icv_len : 0;
 }
@@ -274,6 +296,14 @@ int xs_esp_ctx_init(struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
 	int err = 0;
 
 	memset(c, 0, sizeof(*c));
+	if (rt->satype == SADB_SATYPE_AH) { /* AH: the HMAC alone */
+		if (a || !rt->auth)
+			return -EINVAL;
+		err = mac_new(&c->mac, rt->auth, rt->auth_key, rt->auth_keylen);
+		if (!err)
+			c->rt = rt;
+		return err;
+	}
 	if (!a || !a->implemented || a->xform == XS_XF_NONE ||
 	    a->xform == XS_XF_HMAC)
 		return -EOPNOTSUPP;
@@ -304,7 +334,7 @@ void xs_esp_ctx_fini(struct xs_esp_ctx *c)
 
 /* ---------------------------------------------------------------- IV */
 
-int xs_esp_make_iv(const struct xs_sa_rt *rt, uint32_t seq, uint8_t *iv)
+int xs_esp_make_iv(const struct xs_sa_rt *rt, uint64_t seq, uint8_t *iv)
 {
 	uint64_t v = seq;
 	size_t i;
@@ -332,21 +362,53 @@ static void cipher_iv(const struct xs_sa_rt *rt, const uint8_t *iv,
 	}
 }
 
+/* ---------------------------------------------------------------- ESN */
+
+/* The AAD's header: SPI | seq, or SPI | seq_hi | seq_lo with ESN. */
+static int aad_hdr(const struct xs_esp_ctx *c, const uint8_t *esp, uint8_t *out)
+{
+	uint32_t hi = c->seq_hi;
+
+	if (!c->rt->esn) {
+		memcpy(out, esp, XS_ESP_HDR);
+		return XS_ESP_HDR;
+	}
+	memcpy(out, esp, 4);
+	out[4] = (uint8_t)(hi >> 24);
+	out[5] = (uint8_t)(hi >> 16);
+	out[6] = (uint8_t)(hi >> 8);
+	out[7] = (uint8_t)hi;
+	memcpy(out + 8, esp + 4, 4);
+	return XS_ESP_HDR + 4;
+}
+
+/* HMAC of p/n, then seq_hi with ESN (RFC 4303 2.2.1: "appended"). */
+static int mac_esn(const struct xs_esp_ctx *c, const uint8_t *p, size_t n,
+		   uint8_t *md)
+{
+	uint8_t hi[4] = { (uint8_t)(c->seq_hi >> 24),
+			  (uint8_t)(c->seq_hi >> 16), (uint8_t)(c->seq_hi >> 8),
+			  (uint8_t)c->seq_hi };
+	struct iovec v[2] = { { (void *)p, n }, { hi, sizeof(hi) } };
+
+	return xs_esp_mac_v(c, v, c->rt->esn ? 2 : 1, md);
+}
+
 /* ---------------------------------------------------------------- seal */
 
 static int seal_aead(struct xs_esp_ctx *c, uint8_t *esp, size_t ptlen)
 {
 	const struct xs_alg *a = c->rt->enc;
 	uint8_t civ[EVP_MAX_IV_LENGTH], *iv = esp + XS_ESP_HDR;
-	uint8_t *ct = iv + a->iv_len;
-	size_t aad = XS_ESP_HDR;
-	int n, fin;
+	uint8_t *ct = iv + a->iv_len, hdr[XS_ESP_HDR + 4];
+	int n, fin, hlen = aad_hdr(c, esp, hdr);
 
-	if (a->xform == XS_XF_GMAC)
-		aad += a->iv_len + ptlen;
 	cipher_iv(c->rt, iv, civ);
 	if (!EVP_EncryptInit_ex(c->enc, NULL, NULL, NULL, civ) ||
-	    !EVP_EncryptUpdate(c->enc, NULL, &n, esp, (int)aad))
+	    !EVP_EncryptUpdate(c->enc, NULL, &n, hdr, hlen))
+		return -EIO;
+	if (a->xform == XS_XF_GMAC && /* IV and payload: AAD too */
+	    !EVP_EncryptUpdate(c->enc, NULL, &n, iv, (int)(a->iv_len + ptlen)))
 		return -EIO;
 	n = 0;
 	if (a->xform == XS_XF_AEAD &&
@@ -375,7 +437,7 @@ static int seal_hmac(struct xs_esp_ctx *c, uint8_t *esp, size_t ptlen)
 		    !EVP_EncryptFinal_ex(c->enc, ct + n, &fin))
 			return -EIO;
 	}
-	if (mac_compute(c->mac, esp, covered, md))
+	if (mac_esn(c, esp, covered, md))
 		return -EIO;
 	memcpy(esp + covered, md, c->mac->icv_len);
 	return 0;
@@ -397,15 +459,16 @@ static int open_aead(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 	const struct xs_alg *a = c->rt->enc;
 	const uint8_t *iv = esp + XS_ESP_HDR, *ct = iv + a->iv_len;
 	uint8_t civ[EVP_MAX_IV_LENGTH], tag[XS_ESP_ICV_MAX];
-	size_t aad = XS_ESP_HDR;
-	int n = 0, fin;
+	uint8_t hdr[XS_ESP_HDR + 4];
+	int n = 0, fin, hlen = aad_hdr(c, esp, hdr);
 
-	if (a->xform == XS_XF_GMAC)
-		aad += a->iv_len + ctlen;
 	cipher_iv(c->rt, iv, civ);
 	memcpy(tag, esp + len - a->icv_len, a->icv_len);
 	if (!EVP_DecryptInit_ex(c->dec, NULL, NULL, NULL, civ) ||
-	    !EVP_DecryptUpdate(c->dec, NULL, &n, esp, (int)aad))
+	    !EVP_DecryptUpdate(c->dec, NULL, &n, hdr, hlen))
+		goto bad;
+	if (a->xform == XS_XF_GMAC &&
+	    !EVP_DecryptUpdate(c->dec, NULL, &n, iv, (int)(a->iv_len + ctlen)))
 		goto bad;
 	n = 0;
 	if (a->xform == XS_XF_AEAD &&
@@ -432,7 +495,7 @@ static int open_hmac(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 	size_t icv = c->mac->icv_len;
 	int n, fin;
 
-	if (mac_compute(c->mac, esp, len - icv, md) ||
+	if (mac_esn(c, esp, len - icv, md) ||
 	    CRYPTO_memcmp(md, esp + len - icv, icv))
 		return -EBADMSG;
 	if (a->xform == XS_XF_NULL) {

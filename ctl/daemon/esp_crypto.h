@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 #include "esp.h"
 
 #define XS_ESP_HDR 8 /* SPI + sequence number */
@@ -24,10 +25,13 @@ size_t xs_esp_pad_unit(const struct xs_sa_rt *rt);
 /* The IV of packet seq: the 64-bit sequence number for the counter and
  * AEAD modes, random bytes (RAND_bytes, the calling thread's DRBG) for
  * CBC.  0 or -EIO. */
-int xs_esp_make_iv(const struct xs_sa_rt *rt, uint32_t seq, uint8_t *iv);
+int xs_esp_make_iv(const struct xs_sa_rt *rt, uint64_t seq, uint8_t *iv);
 
 /* esp: SPI | seq | IV | ptlen bytes of padded plaintext, written.  Encrypts
- * the plaintext in place and appends the ICV.  0 or -EIO. */
+ * the plaintext in place and appends the ICV.  0 or -EIO.  With ESN
+ * (rt->esn) both directions take the high half of the sequence number from
+ * c->seq_hi: AAD SPI | seq_hi | seq_lo (RFC 4106 5, RFC 7634 2.1, RFC 4543
+ * 3.3.2), appended to the HMAC input (RFC 4303 2.2.1). */
 int xs_esp_crypto_seal(struct xs_esp_ctx *c, uint8_t *esp, size_t ptlen);
 
 /* esp/len: a whole ESP packet whose payload is ctlen bytes.  Verifies the
@@ -35,6 +39,12 @@ int xs_esp_crypto_seal(struct xs_esp_ctx *c, uint8_t *esp, size_t ptlen);
  * -EBADMSG (out holds nothing useful then). */
 int xs_esp_crypto_open(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 		       size_t ctlen, uint8_t *out);
+
+/* The HMAC (untruncated, md holds EVP_MAX_MD_SIZE) of c's SA over the
+ * concatenation of v[0..n), from the precomputed states (no allocation);
+ * AH computes its ICV with it.  0, -EINVAL (no HMAC) or -EIO. */
+int xs_esp_mac_v(const struct xs_esp_ctx *c, const struct iovec *v, int n,
+		 uint8_t *md);
 
 /* HMAC (untruncated, md holds EVP_MAX_MD_SIZE) of p/n with the digest of
  * auth row a, as the datapath computes it; for tests and tools (it

@@ -11,6 +11,8 @@
  *           ICMP too big to the local sender; no, otherwise (IPv4 without
  *           DF, or a datagram the stack had fragmented): ESP output, then
  *           outer fragments.
+ * ESP or AH by the SA's type; bundles (ESP then AH) in bundle_out /
+ * bundle_input.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,10 +20,69 @@
 #include <linux/if_ether.h>
 #include <linux/pfkeyv2.h>
 #include <bpf/bpf.h>
+#include "ah.h"
 #include "pkt.h"
 #include "worker_int.h"
 
 #define IP4_DF 0x4000
+#define KNOB_REFRESH_MS 1000
+
+/* ------------------------------------------------------------------ */
+/* ESP or AH, by the SA's type                                        */
+
+/* The ah_cleartos / ah_offsetmask knobs of the config map, read at most
+ * once a second per worker thread (the map is not mmapable). */
+static const struct xs_ah_knobs *ah_knobs(struct worker *w)
+{
+	static __thread struct xs_ah_knobs k = { true, 0 };
+	static __thread uint64_t at;
+	static __thread bool valid;
+	struct xs_config cfg;
+
+	if (valid && w->now_ms - at < KNOB_REFRESH_MS)
+		return &k;
+	at = w->now_ms;
+	valid = true;
+	if (w->ws->cfg.dp && !xs_dp_config_get(w->ws->cfg.dp, &cfg)) {
+		k.cleartos = cfg.ip4_ah_cleartos != 0;
+		k.offsetmask = (uint16_t)cfg.ip4_ah_offsetmask;
+	}
+	return &k;
+}
+
+static int sa_input(struct worker *w, struct xs_esp_ctx *c, struct xs_sa_rt *rt,
+		    const uint8_t *ip, size_t len, uint8_t *out, size_t cap,
+		    enum xs_counter *why)
+{
+	if (rt->satype == SADB_SATYPE_AH)
+		return xs_ah_input(c, rt, ah_knobs(w), ip, len, out, cap, why);
+	return xs_esp_input(c, rt, ip, len, out, cap, why);
+}
+
+static int sa_output(struct worker *w, struct xs_esp_ctx *c,
+		     struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
+		     uint8_t *out, size_t cap, enum xs_counter *why)
+{
+	if (rt->satype == SADB_SATYPE_AH)
+		return xs_ah_output(c, rt, ah_knobs(w), ip, len, out, cap, why);
+	return xs_esp_output(c, rt, ip, len, out, cap, why);
+}
+
+static size_t sa_overhead(const struct xs_sa_rt *rt)
+{
+	return rt->satype == SADB_SATYPE_AH ? xs_ah_overhead(rt) :
+					      xs_esp_overhead(rt);
+}
+
+/* The SA ran out of sequence numbers: the controller's lifetime check
+ * (sadb_life.c) expires it hard and asks for a rekey. */
+static void sa_exhausted(struct worker *w, uint32_t slot)
+{
+	struct xs_sa_stats *s = w->ws->cfg.sa_stats;
+
+	if (s && slot < XS_MAX_SA)
+		__atomic_store_n(&s[slot].seq_exhausted, 1, __ATOMIC_RELAXED);
+}
 
 static void sa_count(struct worker *w, uint32_t slot, bool tx, size_t bytes)
 {
@@ -169,23 +230,65 @@ static bool inbound_allowed(struct worker *w, const struct xs_sa_rt *rt,
 	return ok;
 }
 
-/* The SA of a reassembled ESP datagram (fragments carry no SA slot). */
+/* The SA of a reassembled ESP/AH datagram (fragments carry no SA slot). */
 static uint32_t sa_by_spi(struct worker *w, const uint8_t *ip, size_t len)
 {
 	struct xs_sa_in_key k = { 0 };
 	struct xs_sa_ref ref;
 	struct xs_pkt p;
+	size_t spi_off;
 
-	if (xs_pkt_parse(ip, len, &p) || p.proto != IPPROTO_ESP ||
-	    (size_t)p.l3len + 8 > len)
+	if (xs_pkt_parse(ip, len, &p) ||
+	    (p.proto != IPPROTO_ESP && p.proto != IPPROTO_AH))
 		return XS_SLOT_NONE;
-	memcpy(&k.spi, ip + p.l3len, 4);
-	k.proto = IPPROTO_ESP;
+	spi_off = (size_t)p.l3len + (p.proto == IPPROTO_AH ? 4 : 0);
+	if (spi_off + 4 > len)
+		return XS_SLOT_NONE;
+	memcpy(&k.spi, ip + spi_off, 4);
+	k.proto = p.proto;
 	k.family = p.family;
 	memcpy(k.daddr, p.dst, 16);
 	if (bpf_map_lookup_elem(w->ws->cfg.dp->sa_in, &k, &ref))
 		return XS_SLOT_NONE;
 	return ref.slot;
+}
+
+/*
+ * Bundles (RFC 4301 4.5), inbound: when what came out of ESP/AH is ESP or
+ * AH again for an SA of ours (e.g. AH outside ESP for "esp/transport//
+ * require ah/transport//require"), take that one off too, up to
+ * BUNDLE_MAX levels.  *rt becomes the innermost SA (for the policy check).
+ * Only looked for while AH SAs exist: plain ESP pays nothing.
+ */
+#define BUNDLE_MAX 2
+
+static __thread uint8_t bundle_buf[XS_BIG_CAP];
+
+static int bundle_input(struct worker *w, struct xs_esp_ctx *c,
+			struct xs_sa_rt **rt, const uint8_t *ip, size_t len,
+			uint8_t *out, size_t cap, enum xs_counter *why)
+{
+	struct xs_sa_rt *rt2;
+	struct xs_esp_ctx *c2;
+	uint32_t slot2;
+	uint64_t gen;
+	int n, depth;
+
+	n = sa_input(w, c, *rt, ip, len, out, cap, why);
+	for (depth = 1; n > 0 && depth < BUNDLE_MAX && xs_sa_rt_ah_live();
+	     depth++) {
+		slot2 = sa_by_spi(w, out, (size_t)n);
+		rt2 = xs_satab_get(w->ws->cfg.satab, slot2, &gen);
+		c2 = rt2 ? xs_worker_ctx(w, slot2, gen, rt2) : NULL;
+		if (!c2)
+			break; /* not ours: the policy check decides */
+		memcpy(bundle_buf, out, (size_t)n);
+		n = sa_input(w, c2, rt2, bundle_buf, (size_t)n, out, cap, why);
+		*rt = rt2;
+		if (n > 0)
+			sa_count(w, slot2, false, (size_t)n);
+	}
+	return n;
 }
 
 /* Reassemble ip if it is a fragment: returns the datagram to go on with
@@ -260,7 +363,7 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 		 * result is shorter, so it fits the enc pair's MTU too) */
 		if (!tx_begin(w, handoff_q(w), &t))
 			return;
-		n = xs_esp_input(c, rt, ip, iplen, t.data + ETH_HLEN,
+		n = bundle_input(w, c, &rt, ip, iplen, t.data + ETH_HLEN,
 				 XS_XSK_FRAME_SIZE - ETH_HLEN, &why);
 		if (n > 0 && !inbound_allowed(w, rt, t.data + ETH_HLEN,
 					       (size_t)n)) {
@@ -271,7 +374,7 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 			deliver_l2(t.data, nic, rt->family);
 		tx_end(w, &t, n > 0 ? n + ETH_HLEN : 0);
 	} else {
-		n = xs_esp_input(c, rt, ip, iplen, w->big_out, XS_BIG_CAP,
+		n = bundle_input(w, c, &rt, ip, iplen, w->big_out, XS_BIG_CAP,
 				 &why);
 		if (n > 0 && !inbound_allowed(w, rt, w->big_out, (size_t)n)) {
 			why = XS_CNT_drop_selector;
@@ -343,15 +446,138 @@ static void too_big(struct worker *w, const struct xs_dev *nic,
 	tx_end(w, &t, n > 0 ? n + ETH_HLEN : 0);
 }
 
-static int encrypt_big(struct worker *w, struct xs_esp_ctx *c,
-		       struct xs_sa_rt *rt, const struct xs_dev *nic,
-		       const uint8_t *l2, const uint8_t *ip, size_t len,
-		       enum xs_counter *why)
+/*
+ * Bundles, outbound: tc_egress hands over the SA of the policy's first
+ * request that has one; the SAs of the requests after it (e.g. AH after
+ * ESP) come from the policy (the workers' SPD copy) and sa_out, keyed as
+ * tc_egress keys them, and are applied in the policy's order.  Only while
+ * AH SAs exist.
+ */
+struct chain {
+	int n;
+	uint32_t slot[BUNDLE_MAX];
+	struct xs_sa_rt *rt[BUNDLE_MAX];
+	struct xs_esp_ctx *c[BUNDLE_MAX];
+};
+
+/* Copies the policy's requests for ip; their number, 0 if not a bundle. */
+static int bundle_reqs(struct worker *w, const struct xs_pkt *p,
+		       struct xs_ipsecreq *req)
+{
+	const struct xs_spolicy *sp;
+	struct xs_pktsel sel;
+	int n = 0;
+
+	xs_pkt_sel(p, IPSEC_DIR_OUTBOUND, &sel);
+	pthread_rwlock_rdlock(w->ws->cfg.spd_lock);
+	sp = xs_spd_lookup(w->ws->cfg.spd, &sel);
+	if (sp && sp->type == IPSEC_POLICY_IPSEC && sp->nreq > 1) {
+		n = sp->nreq > XS_MAX_TMPL ? XS_MAX_TMPL : sp->nreq;
+		memcpy(req, sp->req, (size_t)n * sizeof(*req));
+	}
+	pthread_rwlock_unlock(w->ws->cfg.spd_lock);
+	return n;
+}
+
+static uint32_t out_slot(struct worker *w, const struct xs_pkt *p,
+			 const struct xs_ipsecreq *r)
+{
+	struct xs_sa_out_key k;
+	struct xs_sa_ref ref;
+
+	memset(&k, 0, sizeof(k));
+	k.proto = r->proto;
+	k.mode = r->mode;
+	if (r->level == IPSEC_LEVEL_UNIQUE)
+		k.reqid = r->reqid;
+	k.family = p->family;
+	memcpy(k.saddr, p->src, 16);
+	memcpy(k.daddr, p->dst, 16);
+	if (bpf_map_lookup_elem(w->ws->cfg.dp->sa_out, &k, &ref))
+		return XS_SLOT_NONE;
+	return ref.slot;
+}
+
+/* Appends the SAs after ch->slot[0] to ch; 0, or the drop reason. */
+static int bundle_out(struct worker *w, const uint8_t *ip, size_t len,
+		      struct chain *ch)
+{
+	struct xs_ipsecreq req[XS_MAX_TMPL];
+	struct xs_esp_ctx *c;
+	struct xs_sa_rt *rt;
+	bool after = false;
+	struct xs_pkt p;
+	uint32_t s;
+	uint64_t gen;
+	int i, nreq;
+
+	if (!xs_sa_rt_ah_live() || xs_pkt_parse(ip, len, &p))
+		return 0;
+	nreq = bundle_reqs(w, &p, req);
+	for (i = 0; i < nreq; i++) {
+		s = out_slot(w, &p, &req[i]);
+		if (!after) {
+			after = s == ch->slot[0];
+			continue;
+		}
+		if (s == XS_SLOT_NONE && req[i].level == IPSEC_LEVEL_USE)
+			continue;
+		if (s == XS_SLOT_NONE)
+			return XS_CNT_drop_no_sa;
+		if (ch->n == BUNDLE_MAX)
+			return XS_CNT_drop_unsupported;
+		rt = xs_satab_get(w->ws->cfg.satab, s, &gen);
+		c = rt ? xs_worker_ctx(w, s, gen, rt) : NULL;
+		if (!c)
+			return XS_CNT_drop_no_sa;
+		ch->rt[ch->n] = rt;
+		ch->c[ch->n] = c;
+		ch->slot[ch->n++] = s;
+	}
+	return 0;
+}
+
+static size_t chain_overhead(const struct chain *ch)
+{
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < ch->n; i++)
+		o += sa_overhead(ch->rt[i]);
+	return o;
+}
+
+/* Every SA of the chain in turn, the last one into out. */
+static int chain_output(struct worker *w, const struct chain *ch,
+			const uint8_t *ip, size_t len, uint8_t *out, size_t cap,
+			enum xs_counter *why)
+{
+	int i, n = (int)len;
+
+	for (i = 0; i < ch->n; i++) {
+		bool last = i == ch->n - 1;
+
+		n = sa_output(w, ch->c[i], ch->rt[i], i ? bundle_buf : ip,
+			      (size_t)n, last ? out : bundle_buf,
+			      last ? cap : XS_BIG_CAP, why);
+		if (n < 0 && *why == XS_CNT_drop_seq_wrap)
+			sa_exhausted(w, ch->slot[i]);
+		if (n <= 0)
+			return n;
+		if (i)
+			sa_count(w, ch->slot[i], true, (size_t)n);
+	}
+	return n;
+}
+
+static int encrypt_big(struct worker *w, const struct chain *ch,
+		       const struct xs_dev *nic, const uint8_t *l2,
+		       const uint8_t *ip, size_t len, enum xs_counter *why)
 {
 	struct xs_xsk *out = &nic->q[(uint32_t)w->id % nic->nq];
 	int n;
 
-	n = xs_esp_output(c, rt, ip, len, w->big_out, XS_BIG_CAP, why);
+	n = chain_output(w, ch, ip, len, w->big_out, XS_BIG_CAP, why);
 	if (n <= 0)
 		return n;
 	if (tx_fragments(w, out, l2, w->big_out, (size_t)n, nic->link.mtu) < 0)
@@ -366,9 +592,8 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 	enum xs_counter why = XS_CNT_drop_malformed;
 	const uint8_t *ip = frame + ETH_HLEN;
 	size_t iplen = len - ETH_HLEN, overhead;
+	struct chain ch = { .n = 1 };
 	uint8_t l2[ETH_HLEN];
-	struct xs_esp_ctx *c;
-	struct xs_sa_rt *rt;
 	struct xs_dev *nic;
 	uint32_t slot;
 	uint64_t gen;
@@ -383,9 +608,10 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 	nic = nic_by_slot(w->ws, eth->h_source[1]);
 	memcpy(&slot, eth->h_source + 2, 4);
 	slot = ntohl(slot);
-	rt = xs_satab_get(w->ws->cfg.satab, slot, &gen);
-	c = rt ? xs_worker_ctx(w, slot, gen, rt) : NULL;
-	if (!nic || !c) {
+	ch.slot[0] = slot;
+	ch.rt[0] = xs_satab_get(w->ws->cfg.satab, slot, &gen);
+	ch.c[0] = ch.rt[0] ? xs_worker_ctx(w, slot, gen, ch.rt[0]) : NULL;
+	if (!nic || !ch.c[0]) {
 		xs_wcount(w, XS_CNT_drop_no_sa);
 		return;
 	}
@@ -394,10 +620,15 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 		return;
 	if (frag)
 		xs_wcount(w, XS_CNT_tx_reasm);
+	n = bundle_out(w, ip, iplen, &ch);
+	if (n) {
+		xs_wcount(w, (enum xs_counter)n);
+		return;
+	}
 	memcpy(l2, eth->h_dest, ETH_ALEN);
 	memcpy(l2 + ETH_ALEN, nic->link.mac, ETH_ALEN);
 	memcpy(l2 + 2 * ETH_ALEN, &eth->h_proto, 2);
-	overhead = xs_esp_overhead(rt);
+	overhead = chain_overhead(&ch);
 	if (iplen + overhead > nic->link.mtu) {
 		/* a datagram the stack fragmented itself (we are its source
 		 * node) is fragmented again after ESP; a whole one that may
@@ -406,12 +637,12 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 			too_big(w, nic, ip, iplen, overhead);
 			return;
 		}
-		n = encrypt_big(w, c, rt, nic, l2, ip, iplen, &why);
+		n = encrypt_big(w, &ch, nic, l2, ip, iplen, &why);
 	} else {
 		if (!tx_begin(w, &nic->q[(uint32_t)w->id % nic->nq], &t))
 			return;
-		n = xs_esp_output(c, rt, ip, iplen, t.data + ETH_HLEN,
-				  XS_XSK_FRAME_SIZE - ETH_HLEN, &why);
+		n = chain_output(w, &ch, ip, iplen, t.data + ETH_HLEN,
+				 XS_XSK_FRAME_SIZE - ETH_HLEN, &why);
 		if (n > 0)
 			memcpy(t.data, l2, ETH_HLEN);
 		tx_end(w, &t, n > 0 ? n + ETH_HLEN : 0);

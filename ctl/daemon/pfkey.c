@@ -147,7 +147,7 @@ static void send_promisc(struct req *r)
 	unsigned int t;
 
 	memcpy(pk->buf, r->h, len);
-	for (t = 1; t <= SADB_EXT_MAX; t++) {
+	for (t = 1; t <= XS_SADB_EXT_MAX; t++) {
 		if (!r->m->ext[t] || t == SADB_EXT_KEY_AUTH ||
 		    t == SADB_EXT_KEY_ENCRYPT)
 			continue;

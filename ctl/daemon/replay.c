@@ -75,6 +75,26 @@ bool xs_replay_check(struct xs_replay *r, uint64_t seq)
 	return ok;
 }
 
+uint64_t xs_replay_esn_seq(struct xs_replay *r, uint32_t seql)
+{
+	uint64_t top, w;
+	uint32_t tl, th, bottom;
+
+	pthread_spin_lock(&r->lock);
+	top = r->top;
+	w = r->size ? r->size : XS_REPLAY_ESN_GUESS;
+	pthread_spin_unlock(&r->lock);
+	tl = (uint32_t)top;
+	th = (uint32_t)(top >> 32);
+	bottom = (uint32_t)(tl - (w - 1)); /* Tl - W + 1, mod 2^32 */
+	if (tl >= w - 1) /* window within one block (case A) */
+		return (uint64_t)(seql >= bottom ? th : th + 1) << 32 | seql;
+	/* window spans the block boundary (case B) */
+	if (seql >= bottom && th) /* still in the previous block */
+		return (uint64_t)(th - 1) << 32 | seql;
+	return (uint64_t)th << 32 | seql;
+}
+
 bool xs_replay_update(struct xs_replay *r, uint64_t seq)
 {
 	bool ok;

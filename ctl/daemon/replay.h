@@ -28,5 +28,12 @@ void xs_replay_destroy(struct xs_replay *r);
 bool xs_replay_check(struct xs_replay *r, uint64_t seq);
 /* Accept seq: true if it was new and is now recorded. */
 bool xs_replay_update(struct xs_replay *r, uint64_t seq);
+/* ESN (RFC 4303 appendix A2.1): the 64-bit sequence number a received low
+ * half stands for, from the window's top: inside or above the window in
+ * the current 2^32 block, else the next block (above the window's bottom
+ * when that lies in the previous block: the previous one).  A window of 0
+ * estimates with XS_REPLAY_ESN_GUESS packets. */
+#define XS_REPLAY_ESN_GUESS 64
+uint64_t xs_replay_esn_seq(struct xs_replay *r, uint32_t seql);
 
 #endif /* XS_REPLAY_H */

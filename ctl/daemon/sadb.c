@@ -41,6 +41,7 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "../lib/alg.h"
+#include "replay.h"
 #include "sadb_int.h"
 
 uint64_t sadb_now(const struct xs_sadb *db)
@@ -177,6 +178,8 @@ static int check_sa(const struct xs_sa *sa)
 	    sa->mode != IPSEC_MODE_TUNNEL)
 		return -EINVAL;
 	if (sa->auth_keylen > XS_KEY_MAX || sa->enc_keylen > XS_KEY_MAX)
+		return -EINVAL;
+	if (sa->replay_win > XS_REPLAY_MAX) /* SADB_X_EXT_XS_REPLAY */
 		return -EINVAL;
 	switch (sa->satype) {
 	case SADB_SATYPE_ESP:

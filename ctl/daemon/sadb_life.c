@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include "../lib/pfkey_msg.h"
 #include "sadb_int.h"
 
 /* ------------------------------------------------------------------ */
@@ -120,6 +121,31 @@ static void soft_expire(struct xs_sadb *db, struct sa_entry *e,
 		fn(arg, &e->sa, false);
 }
 
+/*
+ * Sequence number exhaustion (RFC 4303 3.3.3, RFC 4302 3.3.2): without ESN
+ * a worker stops sending on the SA after 2^32 - 1 and flags it in
+ * sa_stats; the SA then expires hard here (SADB_EXPIRE to the PF_KEY
+ * sockets, removed from the datapath) so that the key manager rekeys.
+ * One sa_stats lookup per SA and second.
+ */
+static bool seq_exhausted(struct xs_sadb *db, const struct sa_entry *e)
+{
+	struct xs_sa_stats st;
+
+	if (e->sa.flags & SADB_X_SAFLAGS_ESN)
+		return false;
+	return !xs_dp_sa_stats_get(db->dp, e->slot, &st) && st.seq_exhausted;
+}
+
+static void hard_expire(struct xs_sadb *db, struct sa_entry *e,
+			xs_sadb_expire_fn fn, void *arg)
+{
+	e->sa.state = SADB_SASTATE_DEAD;
+	if (fn)
+		fn(arg, &e->sa, true);
+	sadb_entry_remove(db, e);
+}
+
 int xs_sadb_expire(struct xs_sadb *db, xs_sadb_expire_fn fn, void *arg)
 {
 	uint64_t t = sadb_now(db);
@@ -135,15 +161,18 @@ int xs_sadb_expire(struct xs_sadb *db, xs_sadb_expire_fn fn, void *arg)
 			}
 			continue;
 		}
+		if (seq_exhausted(db, e)) {
+			sadb_cur_refresh(db, e, t);
+			hard_expire(db, e, fn, arg);
+			n++;
+			continue;
+		}
 		if (!e->sa.has_hard && !e->sa.has_soft)
 			continue;
 		if (needs_stats(&e->sa))
 			sadb_cur_refresh(db, e, t);
 		if (e->sa.has_hard && reached(e, &e->sa.hard, t)) {
-			e->sa.state = SADB_SASTATE_DEAD;
-			if (fn)
-				fn(arg, &e->sa, true);
-			sadb_entry_remove(db, e);
+			hard_expire(db, e, fn, arg);
 			n++;
 		} else if (e->sa.has_soft && !e->soft_sent &&
 			   reached(e, &e->sa.soft, t)) {

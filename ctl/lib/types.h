@@ -46,6 +46,9 @@ struct xs_sa {
 	uint32_t flags;	 /* sadb_sa_flags */
 	uint32_t seq;	 /* sadb_msg_seq of the message that added it */
 	uint32_t pid;	 /* sadb_msg_pid of the message that added it */
+	uint32_t replay_win; /* xdpsec: window in PACKETS from the
+			      * SADB_X_EXT_XS_REPLAY extension (pfkey_msg.h),
+			      * 0 = replay * 8 */
 	uint8_t auth_alg; /* SADB_AALG_*, SADB_AALG_NONE if none */
 	uint8_t enc_alg;  /* SADB_EALG_*, SADB_EALG_NONE if none */
 	uint16_t auth_keylen; /* bytes */

@@ -10,7 +10,11 @@
 #include <sys/socket.h>
 #include <openssl/crypto.h>
 #include "../lib/alg.h"
+#include "../lib/pfkey_msg.h"
 #include "parse_int.h"
+
+/* -R packets: XS_REPLAY_MAX of ctl/daemon/replay.h */
+#define XS_SETKEY_REPLAY_MAX 4096
 
 static const char *const op_names[] = {
 	[XS_SK_ADD] = "add",
@@ -284,6 +288,14 @@ static int parse_sa_opt(struct xs_skparser *p, struct xs_sa *sa,
 		ret = parse_num(p, "replay window size", 255, &v);
 		sa->replay = (uint8_t)v;
 		return ret;
+	case XS_KW_OPT_RPKTS: /* xdpsec: SADB_X_EXT_XS_REPLAY */
+		ret = parse_num(p, "replay window (packets)",
+				XS_SETKEY_REPLAY_MAX, &v);
+		sa->replay_win = (uint32_t)v;
+		return ret;
+	case XS_KW_OPT_ESN: /* xdpsec: SADB_X_SAFLAGS_ESN */
+		sa->flags |= SADB_X_SAFLAGS_ESN;
+		return 0;
 	case XS_KW_OPT_U:
 		ret = parse_num(p, "reqid", UINT32_MAX, &v);
 		sa->reqid = (uint32_t)v;

@@ -261,7 +261,10 @@ struct xs_sa_stats {
 	__u64 tx_packets;
 	__u64 tx_bytes;
 	__u64 drops;		/* any drop attributed to this SA */
-	__u64 _reserved[3];
+	__u64 seq_exhausted;	/* a worker ran out of sequence numbers
+				 * (2^32 - 1 sent, no ESN): the controller's
+				 * lifetime check expires the SA hard */
+	__u64 _reserved[2];
 };
 _Static_assert(sizeof(struct xs_sa_stats) == 64, "xs_sa_stats size");
 

@@ -3,14 +3,17 @@
  * One ESP transform from the command line, for checks against an
  * independent peer (tests/e2e/05-esp-scapy.sh):
  *
- *   esp_tool [-E ENC] [-A AUTH AUTHKEYHEX] enc|dec SPI KEYHEX [SEQ]
+ *   esp_tool [-n] [-T TOP] [-E ENC] [-A AUTH AUTHKEYHEX] enc|dec SPI KEYHEX
+ *            [SEQ]
  *
  * reads one IP datagram in hex on stdin (white space ignored) and writes
  * the transport-mode ESP datagram (enc) or the decrypted datagram (dec) in
  * hex on stdout.  ENC and AUTH are setkey names (default aes-gcm-16, no
  * AUTH); KEYHEX is the ENC key with its salt/nonce at the end, as setkey
  * takes it (empty "" for null); SPI is decimal or 0x-hex; SEQ (enc) is the
- * sequence number to send, default 1.  Exit status 1 with the drop reason
+ * sequence number to send, default 1 (64-bit with -n: ESN,
+ * SADB_X_SAFLAGS_ESN); -T TOP: the receiver's window has seen TOP (a
+ * 64-bit sequence number) before the packet is decrypted.  Exit status 1 with the drop reason
  * on stderr when the transform refuses the packet, 2 for a dummy packet.
  */
 #include <errno.h>
@@ -20,6 +23,7 @@
 #include <ctype.h>
 #include <unistd.h>
 #include "../../ctl/daemon/esp.h"
+#include "../../ctl/lib/pfkey_msg.h"
 
 #define MAXPKT 65536
 
@@ -70,6 +74,8 @@ static int usage(void)
 
 struct opts {
 	const char *enc, *auth, *authkey;
+	bool esn;
+	uint64_t top;
 };
 
 static int set_key(const char *hex, uint8_t *key, uint16_t *len)
@@ -94,6 +100,7 @@ static int make_sa(struct xs_sa *sa, const struct opts *o, const char *spi,
 	sa->mode = IPSEC_MODE_TRANSPORT;
 	sa->state = SADB_SASTATE_MATURE;
 	sa->replay = 4;
+	sa->flags = o->esn ? SADB_X_SAFLAGS_ESN : 0;
 	sa->spi = (uint32_t)strtoul(spi, NULL, 0);
 	sa->enc_alg = e->id;
 	sa->auth_alg = a ? a->id : SADB_AALG_NONE;
@@ -137,7 +144,7 @@ int main(int argc, char **argv)
 {
 	static char text[2 * MAXPKT + 4096];
 	static uint8_t pkt[MAXPKT];
-	struct opts o = { "aes-gcm-16", NULL, NULL };
+	struct opts o = { "aes-gcm-16", NULL, NULL, false, 0 };
 	struct xs_sa_rt *rt;
 	struct xs_sa sa;
 	size_t got;
@@ -145,8 +152,12 @@ int main(int argc, char **argv)
 	bool enc;
 	int ret, ch;
 
-	while ((ch = getopt(argc, argv, "+E:A:")) != -1) {
-		if (ch == 'E') {
+	while ((ch = getopt(argc, argv, "+E:A:nT:")) != -1) {
+		if (ch == 'n') {
+			o.esn = true;
+		} else if (ch == 'T') {
+			o.top = strtoull(optarg, NULL, 0);
+		} else if (ch == 'E') {
 			o.enc = optarg;
 		} else if (ch == 'A' && optind < argc) {
 			o.auth = optarg;
@@ -184,6 +195,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5)
 		rt->seq_out = strtoull(argv[4], NULL, 0) - 1;
+	if (o.top)
+		xs_replay_update(&rt->replay, o.top);
 	ret = run(rt, enc, pkt, (size_t)len);
 	xs_sa_rt_free(rt);
 	return ret;

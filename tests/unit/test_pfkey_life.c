@@ -621,6 +621,37 @@ static void test_expire_usetime(void **state)
 	check_expire(0x3003, true);
 }
 
+/* Sequence number exhaustion: a worker flags the SA in sa_stats; the next
+ * check expires it hard (SADB_EXPIRE, out of the maps) even without any
+ * lifetime; an ESN SA (SADB_X_SAFLAGS_ESN) is not expired. */
+static void test_expire_seq_exhausted(void **state)
+{
+	struct xs_sa_stats st = { .tx_packets = 0xffffffffull };
+	uint32_t slot = 0, slot2 = 1;
+	struct xs_lifetime cur;
+	struct xs_sa sa;
+
+	(void)state;
+	register_peers();
+	make_sa(&sa, 0x5005, "192.0.2.2");
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	make_sa(&sa, 0x5006, "192.0.2.3");
+	sa.flags = SADB_X_SAFLAGS_ESN;
+	assert_int_equal(put_sa(SADB_ADD, &sa), 0);
+	assert_int_equal(tick(T0 + 1), 0);
+	assert_int_equal(P(0)->n + P(2)->n, 0);
+	st.seq_exhausted = 1;
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot, &st, 0), 0);
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot2, &st, 0), 0);
+	assert_int_equal(tick(T0 + 2), 1);
+	cur = check_expire(0x5005, true);
+	assert_int_equal(cur.allocations, 0xffffffffu);
+	assert_int_equal(get_sa(0x5005, "192.0.2.2", &sa), -ENOENT);
+	assert_int_equal(get_sa(0x5006, "192.0.2.3", &sa), 0);
+	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_UNSPEC), 1);
+	assert_int_equal(tick(T0 + 3), 0);
+}
+
 /* An UPDATE keeps the add time; a soft-expired SA updated becomes
  * mature again and may report once more. */
 static void test_update_keeps_addtime(void **state)
@@ -672,6 +703,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_expire_usetime, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_update_keeps_addtime,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expire_seq_exhausted,
 						setup, teardown),
 	};
 

@@ -203,6 +203,8 @@ static void test_validation(void **state)
 		/* 17 */ { 17, -1 }, /* AH + implemented or not */
 		/* 18 */ { 18, -EINVAL }, /* family 0 */
 		/* 19 */ { 19, 0 }, /* v6, tunnel */
+		/* 20 */ { 20, 0 }, /* -R 4096 (SADB_X_EXT_XS_REPLAY) */
+		/* 21 */ { 21, -EINVAL }, /* -R 4097: above XS_REPLAY_MAX */
 	};
 	size_t i;
 
@@ -285,6 +287,12 @@ static void test_validation(void **state)
 			addr(&sa.src, "2001:db8::1");
 			addr(&sa.dst, "2001:db8::2");
 			sa.mode = IPSEC_MODE_TUNNEL;
+			break;
+		case 20:
+			sa.replay_win = 4096;
+			break;
+		case 21:
+			sa.replay_win = 4097;
 			break;
 		}
 		printf("validation case %zu\n", i);
