@@ -56,6 +56,7 @@ DAEMON_PROG_SRCS := $(SKEL_USERS) ctl/daemon/conf.c
 DAEMON_SRCS := $(filter-out $(DAEMON_PROG_SRCS),$(wildcard ctl/daemon/*.c))
 SETKEY_SRCS := $(filter-out ctl/setkey/main.c,$(wildcard ctl/setkey/*.c))
 CTL_SRCS := $(wildcard ctl/xdpsecctl/*.c)
+LIBIPSEC_SRCS := $(wildcard ctl/libipsec/*.c)
 PRELOAD_SRCS := $(wildcard ctl/preload/*.c)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 BPFT_SRCS := $(wildcard tests/bpf/test_*.c)
@@ -67,8 +68,10 @@ LIB_A := $(O)/libxscommon.a
 DAEMON_A := $(O)/libxsdaemon.a
 SETKEY_A := $(O)/libxssetkey.a
 TESTLIB_A := $(O)/libxstest.a
+LIBIPSEC_A := $(O)/libxdpsec-ipsec.a
 
-BINS := $(O)/xdpsecd $(O)/setkey $(O)/xdpsecctl $(O)/libxdpsec-pfkey.so
+BINS := $(O)/xdpsecd $(O)/setkey $(O)/xdpsecctl $(O)/libxdpsec-pfkey.so \
+	$(LIBIPSEC_A)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 BPFT_BINS := $(patsubst tests/bpf/%.c,$(O)/tests/bpf_%,$(BPFT_SRCS))
 PROG_BINS := $(patsubst tests/prog/%.c,$(O)/tests/prog_%,$(PROG_SRCS))
@@ -115,6 +118,10 @@ install: all  ## install into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
 	$(Q)install -m 755 $(O)/xdpsecd $(O)/xdpsecctl $(O)/setkey \
 		$(DESTDIR)$(SBINDIR)/
 	$(Q)install -m 644 $(O)/libxdpsec-pfkey.so $(DESTDIR)$(LIBDIR)/
+	$(Q)install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/xdpsec
+	$(Q)install -m 644 $(LIBIPSEC_A) $(DESTDIR)$(PREFIX)/lib/
+	$(Q)install -m 644 ctl/libipsec/ipsec_policy.h \
+		$(DESTDIR)$(PREFIX)/include/xdpsec/
 	$(Q)install -m 644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/bpf/
 	$(Q)install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
@@ -126,7 +133,9 @@ install: all  ## install into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
 uninstall:  ## remove what install put in $(DESTDIR)$(PREFIX)
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpsecd $(DESTDIR)$(SBINDIR)/xdpsecctl \
 		$(DESTDIR)$(SBINDIR)/setkey $(DESTDIR)$(UNITDIR)/xdpsecd.service
-	$(Q)rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR)
+	$(Q)rm -rf $(DESTDIR)$(LIBDIR) $(DESTDIR)$(DOCDIR) \
+		$(DESTDIR)$(PREFIX)/include/xdpsec
+	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libxdpsec-ipsec.a
 	$(Q)rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
 
@@ -170,6 +179,8 @@ $(LIB_A): $(call objs,$(LIB_SRCS))
 $(DAEMON_A): $(call objs,$(DAEMON_SRCS))
 $(SETKEY_A): $(call objs,$(SETKEY_SRCS))
 $(TESTLIB_A): $(call objs,$(TESTLIB_SRCS))
+# KAME's libipsec policy API: one archive with what it needs
+$(LIBIPSEC_A): $(call objs,$(LIBIPSEC_SRCS) $(SETKEY_SRCS) $(LIB_SRCS))
 
 $(O)/xdpsecd: $(call objs,$(DAEMON_PROG_SRCS)) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
 	$(call msg,LINK,$@)
@@ -187,7 +198,7 @@ $(O)/libxdpsec-pfkey.so: $(call objs,$(PRELOAD_SRCS))
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -shared $^ -ldl -o $@
 
-$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(TESTLIB_A) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
+$(O)/tests/test_%: $(O)/tests/unit/test_%.o $(TESTLIB_A) $(LIBIPSEC_A) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 
@@ -237,6 +248,7 @@ FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c sadb_life.c spd.c \
 FUZZ_SRCS_setkey := $(SETKEY_SRCS)
 FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c replay.c pkt.c)
 FUZZ_SRCS_frag := $(addprefix ctl/daemon/,reasm.c frag.c pkt.c hash.c)
+FUZZ_SRCS_policy := $(LIBIPSEC_SRCS) $(SETKEY_SRCS)
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FO)/fuzz_%,$(FUZZ_NAMES))
 fuzz_objs = $(patsubst %.c,$(FO)/%.o,fuzz/fuzz_$(1).c $(LIB_SRCS) \
@@ -273,3 +285,10 @@ $(O)/fuzz/gen_corpus: $(call objs,fuzz/gen_corpus.c $(FUZZ_SRCS_esp) \
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 -include $(shell find $(FO) -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------ soak
+SOAK_SECONDS ?= 600
+.PHONY: soak
+
+soak: all  ## traffic on 16 SAs under PF_KEY churn for SOAK_SECONDS (600)
+	$(Q)SOAK_SECONDS=$(SOAK_SECONDS) bash tests/e2e/70-soak.sh

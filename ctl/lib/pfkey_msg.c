@@ -40,7 +40,7 @@ static size_t ext_bytes(const struct sadb_ext *e)
 
 /* ------------------------------------------------------------ framing */
 
-static const uint16_t ext_min[SADB_EXT_MAX + 1] = {
+static const uint16_t ext_min[XS_SADB_EXT_MAX + 1] = {
 	[SADB_EXT_SA] = sizeof(struct sadb_sa),
 	[SADB_EXT_LIFETIME_CURRENT] = sizeof(struct sadb_lifetime),
 	[SADB_EXT_LIFETIME_HARD] = sizeof(struct sadb_lifetime),
@@ -67,6 +67,7 @@ static const uint16_t ext_min[SADB_EXT_MAX + 1] = {
 	[SADB_X_EXT_SEC_CTX] = sizeof(struct sadb_x_sec_ctx),
 	[SADB_X_EXT_KMADDRESS] = sizeof(struct sadb_x_kmaddress),
 	[SADB_X_EXT_FILTER] = sizeof(struct sadb_x_filter),
+	[SADB_X_EXT_XS_REPLAY] = sizeof(struct sadb_x_xs_replay),
 };
 
 /* One extension at p with room bytes left; returns its length or -EINVAL. */
@@ -80,7 +81,7 @@ static int parse_ext(const uint8_t *p, size_t room, struct xs_pfkey_msg *m)
 	len = ext_bytes(e);
 	if (!len || len > room)
 		return -EINVAL;
-	if (!e->sadb_ext_type || e->sadb_ext_type > SADB_EXT_MAX)
+	if (!e->sadb_ext_type || e->sadb_ext_type > XS_SADB_EXT_MAX)
 		return -EINVAL;
 	if (m->ext[e->sadb_ext_type] || len < ext_min[e->sadb_ext_type])
 		return -EINVAL;
@@ -261,7 +262,11 @@ static void get_sa_ext(const struct xs_pfkey_msg *m, struct xs_sa *sa)
 {
 	const struct sadb_sa *s = (const void *)m->ext[SADB_EXT_SA];
 	const struct sadb_x_sa2 *s2 = (const void *)m->ext[SADB_X_EXT_SA2];
+	const struct sadb_x_xs_replay *r =
+		(const void *)m->ext[SADB_X_EXT_XS_REPLAY];
 
+	if (r)
+		sa->replay_win = r->sadb_x_xs_replay_window;
 	if (s) {
 		sa->spi = ntohl(s->sadb_sa_spi);
 		sa->replay = s->sadb_sa_replay;
@@ -401,6 +406,19 @@ static int get_policy_ext(const struct sadb_ext *e, struct xs_spolicy *sp)
 		sp->nreq++;
 	}
 	return 0;
+}
+
+int xs_pfkey_get_policy_ext(const void *ext, size_t len, struct xs_spolicy *sp)
+{
+	const struct sadb_ext *e = ext;
+
+	if (len < sizeof(struct sadb_x_policy) ||
+	    (size_t)e->sadb_ext_len * 8 != len ||
+	    e->sadb_ext_type != SADB_X_EXT_POLICY)
+		return -EINVAL;
+	memset(sp, 0, sizeof(*sp));
+	sp->priority = XS_PRIORITY_DEFAULT;
+	return get_policy_ext(e, sp);
 }
 
 int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp)
@@ -620,6 +638,13 @@ static void put_sa_ext(struct xs_msgbuf *b, const struct xs_sa *sa,
 	if (s2) {
 		s2->sadb_x_sa2_mode = sa->mode;
 		s2->sadb_x_sa2_reqid = sa->reqid;
+	}
+	if (sa->replay_win) {
+		struct sadb_x_xs_replay *r =
+			xs_pfkey_put_ext(b, SADB_X_EXT_XS_REPLAY, sizeof(*r));
+
+		if (r)
+			r->sadb_x_xs_replay_window = sa->replay_win;
 	}
 }
 

@@ -31,17 +31,41 @@ struct xs_msgbuf {
 
 void xs_msgbuf_init(struct xs_msgbuf *b, void *buf, size_t cap);
 
+/*
+ * xdpsec's own PF_KEY extensions and flags, numbered above what
+ * <linux/pfkeyv2.h> uses (its SADB_EXT_MAX is 26; FreeBSD's
+ * SADB_X_EXT_SA_REPLAY is 19 there, which Linux gives to NAT_T_TYPE).
+ *
+ * SADB_X_EXT_XS_REPLAY (27): the anti-replay window in packets (u32),
+ * for windows larger than sadb_sa_replay's 255 bytes (2040 packets), up
+ * to XS_REPLAY_MAX; it overrides sadb_sa_replay.  setkey: -R packets.
+ * SADB_X_SAFLAGS_ESN (0x400 in sadb_sa_flags, FreeBSD's and OpenBSD's
+ * value; Linux defines only bits 0, 29, 30, 31): extended sequence numbers
+ * (RFC 4303 2.2.1).  setkey: -esn.
+ */
+#define SADB_X_EXT_XS_REPLAY 27
+#define XS_SADB_EXT_MAX SADB_X_EXT_XS_REPLAY
+#ifndef SADB_X_SAFLAGS_ESN
+#define SADB_X_SAFLAGS_ESN 0x400
+#endif
+
+struct sadb_x_xs_replay {
+	uint16_t sadb_x_xs_replay_len;
+	uint16_t sadb_x_xs_replay_exttype;
+	uint32_t sadb_x_xs_replay_window; /* packets, host order */
+};
+
 /* A framed message: the header and its extensions by type (NULL if absent). */
 struct xs_pfkey_msg {
 	const struct sadb_msg *hdr;
-	const struct sadb_ext *ext[SADB_EXT_MAX + 1];
+	const struct sadb_ext *ext[XS_SADB_EXT_MAX + 1];
 	size_t len; /* bytes, == hdr->sadb_msg_len * 8 */
 };
 
 /*
  * Framing checks: len >= header, len == sadb_msg_len * 8, version
  * PF_KEY_V2, type 1..SADB_MAX, each extension's length non-zero and inside
- * the message, its type 1..SADB_EXT_MAX, no duplicates, and each known
+ * the message, its type 1..XS_SADB_EXT_MAX, no duplicates, and each known
  * extension at least as long as its struct.  -EINVAL on any failure
  * (-EMSGSIZE if len exceeds XS_PFKEY_MSG_MAX).
  */
@@ -63,6 +87,10 @@ int xs_pfkey_get_sa(const struct xs_pfkey_msg *m, struct xs_sa *sa);
  * their tunnel endpoints), LIFETIME_CURRENT if present.
  */
 int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp);
+/* One X_POLICY extension alone (ipsec_set_policy(3) buffers): len must be
+ * its sadb_ext_len * 8.  Fills type, dir, id, priority and requests. */
+int xs_pfkey_get_policy_ext(const void *ext, size_t len,
+			    struct xs_spolicy *sp);
 
 /* Start a message; errno goes to sadb_msg_errno (positive). */
 void xs_pfkey_begin(struct xs_msgbuf *b, uint8_t type, uint8_t satype,

@@ -98,4 +98,13 @@ bool xs_setkey_deleteall_match(const struct xs_setkey_cmd *cmd,
 /* "add", "spdadd"...: the command's keyword. */
 const char *xs_setkey_op_name(enum xs_setkey_op op);
 
+/*
+ * One policy in ipsec_set_policy(3) syntax: "in|out|fwd [prio ...]
+ * discard|none|entrust|bypass|ipsec request...", an optional ';' and
+ * nothing else ("-P" before the direction is accepted too).  0, or
+ * -EINVAL with err = "policy:1: message".
+ */
+int xs_setkey_parse_policy(const char *text, size_t len, struct xs_spolicy *sp,
+			   char *err, size_t errlen);
+
 #endif /* XS_SETKEY_PARSE_H */

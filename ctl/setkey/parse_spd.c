@@ -298,11 +298,13 @@ static int parse_action(struct xs_skparser *p, uint8_t *type)
 	return 0;
 }
 
-static int parse_dir(struct xs_skparser *p, uint8_t *dir)
+/* "-P dir" (setkey); need_p false: ipsec_set_policy(3)'s bare "dir". */
+static int parse_dir(struct xs_skparser *p, uint8_t *dir, bool need_p)
 {
-	if (p->tok.kw != XS_KW_OPT_P)
+	if (p->tok.kw == XS_KW_OPT_P)
+		xs_skp_next(p);
+	else if (need_p)
 		return xs_skp_expected(p, "-P");
-	xs_skp_next(p);
 	if (p->tok.kw == XS_KW_IN)
 		*dir = IPSEC_DIR_INBOUND;
 	else if (p->tok.kw == XS_KW_OUT)
@@ -317,11 +319,11 @@ static int parse_dir(struct xs_skparser *p, uint8_t *dir)
 
 /* -P dir [prio ...] action [requests] (spddelete: -P dir is enough). */
 static int parse_policy(struct xs_skparser *p, struct xs_spolicy *sp,
-			bool dir_only)
+			bool dir_only, bool need_p)
 {
 	int ret;
 
-	ret = parse_dir(p, &sp->dir);
+	ret = parse_dir(p, &sp->dir, need_p);
 	if (ret || (dir_only && p->tok.type == XS_TOK_SEMI))
 		return ret;
 	if (p->tok.kw == XS_KW_PRIO) {
@@ -363,6 +365,30 @@ int xs_skp_spd(struct xs_skparser *p, struct xs_setkey_cmd *cmd)
 	if (!ret)
 		ret = parse_upper(p, &sp->sel);
 	if (!ret)
-		ret = parse_policy(p, sp, cmd->op == XS_SK_SPDDELETE);
+		ret = parse_policy(p, sp, cmd->op == XS_SK_SPDDELETE, true);
+	return ret;
+}
+
+int xs_setkey_parse_policy(const char *text, size_t len, struct xs_spolicy *sp,
+			   char *err, size_t errlen)
+{
+	struct xs_skparser p = {
+		.fname = "policy",
+		.err = err,
+		.errlen = errlen,
+	};
+	int ret;
+
+	if (errlen)
+		err[0] = '\0';
+	memset(sp, 0, sizeof(*sp));
+	sp->priority = XS_PRIORITY_DEFAULT;
+	xs_sklex_init(&p.lx, text, len);
+	xs_skp_next(&p);
+	ret = parse_policy(&p, sp, false, false);
+	if (!ret && p.tok.type == XS_TOK_SEMI)
+		xs_skp_next(&p);
+	if (!ret && p.tok.type != XS_TOK_EOF)
+		ret = xs_skp_expected(&p, "end of the policy");
 	return ret;
 }

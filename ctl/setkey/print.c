@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "../lib/alg.h"
+#include "../lib/pfkey_msg.h"
 #include "print.h"
 
 #define ADDRSTR 64
@@ -111,9 +112,11 @@ void xs_setkey_print_sa(FILE *f, const struct xs_sa *sa, time_t now)
 		print_alg(f, "E", XS_ALG_ENC, sa->enc_alg);
 	if (sa->auth_alg != SADB_AALG_NONE)
 		print_alg(f, "A", XS_ALG_AUTH, sa->auth_alg);
-	fprintf(f, "\tseq=0x%08x replay=%u window=%u flags=0x%08x state=%s\n",
-		0u, sa->replay, sa->replay * 8u, sa->flags,
-		NAME(state_names, sa->state, n1));
+	fprintf(f, "\tseq=0x%08x replay=%u window=%u flags=0x%08x state=%s%s\n",
+		0u, sa->replay,
+		sa->replay_win ? sa->replay_win : sa->replay * 8u, sa->flags,
+		NAME(state_names, sa->state, n1),
+		sa->flags & SADB_X_SAFLAGS_ESN ? " esn" : "");
 	print_sa_lifetimes(f, sa, now);
 	fprintf(f, "\tsadb_seq=%u pid=%u refcnt=0\n", sa->seq, sa->pid);
 }
@@ -195,24 +198,57 @@ static void print_upper(FILE *f, const struct xs_selector *sel)
 		fprintf(f, " %u,%u", sel->src.port, sel->dst.port);
 }
 
-static void print_request(FILE *f, const struct xs_ipsecreq *r)
+int xs_setkey_format_request(char *buf, size_t size,
+			     const struct xs_ipsecreq *r)
 {
-	char a1[ADDRSTR], a2[ADDRSTR], n1[16], n2[16];
+	char a1[ADDRSTR], a2[ADDRSTR], n1[16], n2[16], id[16] = "";
 	const char *proto = r->proto == IPPROTO_ESP  ? "esp" :
 			    r->proto == IPPROTO_AH   ? "ah" :
 			    r->proto == IPPROTO_COMP ? "ipcomp" :
 						       "?";
 
-	fprintf(f, "\t%s/%s/", proto, NAME(mode_names, r->mode, n1));
-	if (r->src.family)
-		fprintf(f, "%s-%s", addr_str(&r->src, a1, sizeof(a1)),
-			addr_str(&r->dst, a2, sizeof(a2)));
-	fprintf(f, "/%s", NAME(level_names, r->level, n2));
 	if (r->reqid)
-		fprintf(f, "%c%u",
-			r->reqid > IPSEC_MANUAL_REQID_MAX ? '#' : ':',
-			r->reqid);
-	fputc('\n', f);
+		snprintf(id, sizeof(id), "%c%u",
+			 r->reqid > IPSEC_MANUAL_REQID_MAX ? '#' : ':',
+			 r->reqid);
+	return snprintf(buf, size, "%s/%s/%s%s%s/%s%s", proto,
+			NAME(mode_names, r->mode, n1),
+			r->src.family ? addr_str(&r->src, a1, sizeof(a1)) : "",
+			r->src.family ? "-" : "",
+			r->src.family ? addr_str(&r->dst, a2, sizeof(a2)) : "",
+			NAME(level_names, r->level, n2), id);
+}
+
+int xs_setkey_format_policy(char *buf, size_t size, const struct xs_spolicy *sp,
+			    const char *delim)
+{
+	char prio[48], n1[16], n2[16];
+	size_t off;
+	int n, i;
+
+	xs_setkey_format_prio(prio, sizeof(prio), sp->priority);
+	n = snprintf(buf, size, "%s%s%s %s", NAME(dir_names, sp->dir, n1),
+		     prio[0] ? " " : "", prio,
+		     NAME(policy_names, sp->type, n2));
+	for (i = 0; n >= 0 && sp->type == IPSEC_POLICY_IPSEC && i < sp->nreq &&
+		    i < XS_MAX_TMPL;
+	     i++) {
+		/* size 0 (buf may be NULL) only measures */
+		off = (size_t)n < size ? (size_t)n : size;
+		n += snprintf(size ? buf + off : NULL, size - off, "%s", delim);
+		off = (size_t)n < size ? (size_t)n : size;
+		n += xs_setkey_format_request(size ? buf + off : NULL,
+					      size - off, &sp->req[i]);
+	}
+	return n;
+}
+
+static void print_request(FILE *f, const struct xs_ipsecreq *r)
+{
+	char buf[2 * ADDRSTR + 64];
+
+	xs_setkey_format_request(buf, sizeof(buf), r);
+	fprintf(f, "\t%s\n", buf);
 }
 
 void xs_setkey_print_policy(FILE *f, const struct xs_spolicy *sp)

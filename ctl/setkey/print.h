@@ -28,4 +28,12 @@ void xs_setkey_print_policy(FILE *f, const struct xs_spolicy *sp);
 /* "prio def", "prio high + 3", "" (priority 0), as ipsec_dump_policy(). */
 void xs_setkey_format_prio(char *buf, size_t size, uint32_t prio);
 
+/* "esp/tunnel/a-b/unique:7" (snprintf semantics: the length it needs). */
+int xs_setkey_format_request(char *buf, size_t size,
+			     const struct xs_ipsecreq *r);
+/* ipsec_dump_policy(3)'s form: "out prio def ipsec", then each request,
+ * separated by delim (snprintf semantics). */
+int xs_setkey_format_policy(char *buf, size_t size,
+			    const struct xs_spolicy *sp, const char *delim);
+
 #endif /* XS_SETKEY_PRINT_H */

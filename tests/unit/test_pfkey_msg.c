@@ -247,7 +247,7 @@ static void c_dup_ext(struct mb *m)
 
 static void c_unknown_ext(struct mb *m)
 {
-	mb_ext(m, SADB_EXT_MAX + 1, 8);
+	mb_ext(m, XS_SADB_EXT_MAX + 1, 8);
 }
 
 static void c_ext_type_zero(struct mb *m)

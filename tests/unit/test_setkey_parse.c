@@ -573,6 +573,62 @@ static void test_encode_roundtrip(void **state)
 			 SADB_X_SPDFLUSH);
 }
 
+/* -R packets (SADB_X_EXT_XS_REPLAY) and -esn (SADB_X_SAFLAGS_ESN): parsed,
+ * encoded, decoded back. */
+static void test_replay_esn_ext(void **state)
+{
+	static const struct {
+		const char *opt;
+		int ok;
+		uint32_t win, flags;
+	} t[] = {
+		/* 0 */ { "-r 32", 1, 0, 0 },
+		/* 1 */ { "-R 32", 1, 32, 0 },
+		/* 2 */ { "-R 64", 1, 64, 0 },
+		/* 3 */ { "-R 1024", 1, 1024, 0 },
+		/* 4 */ { "-R 4096", 1, 4096, 0 },
+		/* 5 */ { "-R 4097", 0, 0, 0 },
+		/* 6 */ { "-R", 0, 0, 0 },
+		/* 7 */ { "-esn", 1, 0, SADB_X_SAFLAGS_ESN },
+		/* 8 */ { "-esn -R 2048", 1, 2048, SADB_X_SAFLAGS_ESN },
+	};
+	static uint8_t buf[XS_PFKEY_MSG_MAX];
+	struct xs_pfkey_msg m;
+	struct xs_msgbuf b;
+	struct xs_sa sa;
+	struct collect c;
+	char in[256], err[256];
+	size_t i;
+	int len;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(in, sizeof(in),
+			 "add 10.0.0.1 10.0.0.2 esp 0x1001 -m transport %s "
+			 "-E aes-gcm-16 0x%040d;",
+			 t[i].opt, 0);
+		printf("case %zu: %s\n", i, t[i].opt);
+		if (!t[i].ok) {
+			assert_int_not_equal(parse(in, &c, err, sizeof(err)),
+					     0);
+			continue;
+		}
+		assert_int_equal(parse(in, &c, err, sizeof(err)), 0);
+		assert_int_equal(c.cmd[0].sa.replay_win, t[i].win);
+		assert_int_equal(c.cmd[0].sa.flags, t[i].flags);
+		xs_msgbuf_init(&b, buf, sizeof(buf));
+		len = xs_setkey_cmd_encode(&c.cmd[0], &b, 5, 77);
+		assert_true(len > 0);
+		assert_int_equal(xs_pfkey_parse(buf, (size_t)len, &m), 0);
+		assert_int_equal(m.ext[SADB_X_EXT_XS_REPLAY] != NULL,
+				 t[i].win != 0);
+		assert_int_equal(xs_pfkey_get_sa(&m, &sa), 0);
+		assert_int_equal(sa.replay_win, t[i].win);
+		assert_int_equal(sa.flags, t[i].flags);
+		xs_sa_wipe(&sa);
+	}
+}
+
 /* ------------------------------------------------------------ samples */
 
 struct sample {
@@ -633,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_and_stop),
 		cmocka_unit_test(test_keyword_table_sorted),
 		cmocka_unit_test(test_encode_roundtrip),
+		cmocka_unit_test(test_replay_esn_ext),
 		cmocka_unit_test(test_samples),
 	};
 
