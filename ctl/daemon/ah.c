@@ -32,6 +32,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <openssl/crypto.h>
+#include "../lib/bytes.h"
 #include "ah.h"
 #include "esp_crypto.h"
 
@@ -44,29 +45,6 @@
 #define OPT_NOP 1
 #define OPT_LSRR 131
 #define OPT_SSRR 137
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16);
-	put_be16(p + 2, v & 0xffff);
-}
 
 static int drop(enum xs_counter *why, enum xs_counter cnt, int err)
 {
@@ -100,7 +78,7 @@ static int zero_v4(uint8_t *h, size_t ihl, const struct xs_ah_knobs *k,
 
 	if (k->cleartos)
 		h[1] = 0;
-	put_be16(h + 6, get_be16(h + 6) & k->offsetmask);
+	xs_put_be16(h + 6, xs_get_be16(h + 6) & k->offsetmask);
 	h[8] = 0; /* TTL */
 	h[10] = h[11] = 0; /* checksum */
 	while (i < ihl && h[i] != OPT_EOL) {
@@ -209,7 +187,7 @@ static int compute_icv(struct xs_esp_ctx *c, const struct xs_ah_knobs *k,
 	v[1] = (struct iovec){ ah, ahlen };
 	v[2] = (struct iovec){ (void *)(dgram + l->off + ahlen),
 			       total - l->off - ahlen };
-	put_be32(hi, c->seq_hi); /* ESN: appended (RFC 4302 3.3.3.2.2) */
+	xs_put_be32(hi, c->seq_hi); /* ESN: appended (RFC 4302 3.3.3.2.2) */
 	v[3] = (struct iovec){ hi, sizeof(hi) };
 	if (xs_esp_mac_v(c, v, c->rt->esn ? 4 : 3, md))
 		return XS_CNT_drop_internal;
@@ -253,8 +231,8 @@ int xs_ah_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 	memset(ah, 0, ahlen);
 	ah[0] = l.nh;
 	ah[1] = (uint8_t)(ahlen / 4 - 2);
-	put_be32(ah + 4, rt->spi);
-	put_be32(ah + 8, (uint32_t)seq);
+	xs_put_be32(ah + 4, rt->spi);
+	xs_put_be32(ah + 8, (uint32_t)seq);
 	c->seq_hi = (uint32_t)(seq >> 32);
 	memcpy(ah + ahlen, ip + l.off, plen);
 	xs_ip_fix(out, &l, total, IPPROTO_AH);
@@ -293,9 +271,9 @@ int xs_ah_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 	/* the length field must be the SA's: ICV and padding as we expect */
 	if (ahlen != xs_ah_len(rt, l.v6) || ahlen > l.total - l.off)
 		return drop(why, XS_CNT_drop_malformed, -EINVAL);
-	if (get_be32(ah + 4) != rt->spi)
+	if (xs_get_be32(ah + 4) != rt->spi)
 		return drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
-	seq = xs_sa_seq_in(rt, get_be32(ah + 8));
+	seq = xs_sa_seq_in(rt, xs_get_be32(ah + 8));
 	c->seq_hi = (uint32_t)(seq >> 32);
 	if (!xs_replay_check(&rt->replay, seq))
 		return drop(why, XS_CNT_drop_replay, -EEXIST);

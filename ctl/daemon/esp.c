@@ -25,6 +25,7 @@
 #include <netinet/in.h>
 #include <sys/mman.h>
 #include <openssl/crypto.h>
+#include "../lib/bytes.h"
 #include "esp.h"
 #include "esp_crypto.h"
 #include "../lib/pfkey_msg.h"
@@ -33,29 +34,6 @@
 #define MAX_EXT 8 /* IPv6 extension headers walked at most */
 #define NH_NONE 59 /* IPv6 "no next header": ESP dummy packet */
 #define IP_MAXLEN 65535
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, v >> 16);
-	put_be16(p + 2, v & 0xffff);
-}
 
 /* ---------------------------------------------------------------- SA */
 
@@ -238,8 +216,8 @@ int xs_esp_seal_iv(struct xs_esp_ctx *c, uint32_t seq, const uint8_t *iv,
 	if (len > cap)
 		return -ENOSPC;
 	memmove(out + ESP_HDR + ivlen, pt, ptlen);
-	put_be32(out, rt->spi);
-	put_be32(out + 4, seq);
+	xs_put_be32(out, rt->spi);
+	xs_put_be32(out + 4, seq);
 	memmove(out + ESP_HDR, iv, ivlen);
 	return xs_esp_crypto_seal(c, out, ptlen) ?: (int)len;
 }
@@ -265,10 +243,10 @@ static int parse_v4(const uint8_t *ip, size_t len, struct xs_l3 *l)
 	if (len < 20)
 		return XS_CNT_drop_malformed;
 	ihl = (size_t)(ip[0] & 0xf) * 4;
-	tot = get_be16(ip + 2);
+	tot = xs_get_be16(ip + 2);
 	if (ihl < 20 || tot < ihl || tot > len)
 		return XS_CNT_drop_malformed;
-	if (get_be16(ip + 6) & 0x3fff) /* MF or an offset: a fragment */
+	if (xs_get_be16(ip + 6) & 0x3fff) /* MF or an offset: a fragment */
 		return XS_CNT_drop_unsupported;
 	l->off = ihl;
 	l->total = tot;
@@ -303,7 +281,7 @@ static int parse_v6(const uint8_t *ip, size_t len, struct xs_l3 *l, bool in)
 
 	if (len < 40)
 		return XS_CNT_drop_malformed;
-	tot = 40 + (size_t)get_be16(ip + 4);
+	tot = 40 + (size_t)xs_get_be16(ip + 4);
 	if (tot > len)
 		return XS_CNT_drop_malformed;
 	l->nh_off = 6;
@@ -353,10 +331,10 @@ static void ipv4_csum(uint8_t *h, size_t ihl)
 
 	h[10] = h[11] = 0;
 	for (i = 0; i < ihl; i += 2)
-		sum += get_be16(h + i);
+		sum += xs_get_be16(h + i);
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
-	put_be16(h + 10, (uint16_t)~sum);
+	xs_put_be16(h + 10, (uint16_t)~sum);
 }
 
 /* out holds the rewritten datagram of total bytes; proto follows the
@@ -365,9 +343,9 @@ void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total, uint8_t proto)
 {
 	out[l->nh_off] = proto;
 	if (l->v6) {
-		put_be16(out + 4, (uint16_t)(total - 40));
+		xs_put_be16(out + 4, (uint16_t)(total - 40));
 	} else {
-		put_be16(out + 2, (uint16_t)total);
+		xs_put_be16(out + 2, (uint16_t)total);
 		ipv4_csum(out, l->off);
 	}
 }
@@ -438,8 +416,8 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		pt[plen + i] = (uint8_t)(i + 1);
 	pt[padded - 2] = (uint8_t)i;
 	pt[padded - 1] = l.nh;
-	put_be32(esp, rt->spi);
-	put_be32(esp + 4, (uint32_t)seq);
+	xs_put_be32(esp, rt->spi);
+	xs_put_be32(esp + 4, (uint32_t)seq);
 	c->seq_hi = (uint32_t)(seq >> 32);
 	if (xs_esp_make_iv(rt, seq, esp + ESP_HDR) ||
 	    xs_esp_crypto_seal(c, esp, padded))
@@ -487,9 +465,9 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	ctlen = ct_len(rt, esplen);
 	if (ctlen < 0)
 		return drop(why, XS_CNT_drop_malformed, -EINVAL);
-	if (get_be32(esp) != rt->spi)
+	if (xs_get_be32(esp) != rt->spi)
 		return drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
-	seq = xs_sa_seq_in(rt, get_be32(esp + 4));
+	seq = xs_sa_seq_in(rt, xs_get_be32(esp + 4));
 	c->seq_hi = (uint32_t)(seq >> 32);
 	if (!xs_replay_check(&rt->replay, seq))
 		return drop(why, XS_CNT_drop_replay, -EEXIST);

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <netinet/in.h>
+#include "../lib/bytes.h"
 #include "frag.h"
 #include "pkt.h"
 
@@ -29,23 +30,6 @@
 #define ICMP6_MAX 1280 /* RFC 4443 2.4(c) */
 
 typedef int (*emit_fn)(void *arg, const uint8_t *frag, size_t len);
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static size_t min_sz(size_t a, size_t b)
 {
@@ -74,7 +58,7 @@ static int walk6(const uint8_t *ip, struct dgram *d)
 		if (nh == IPPROTO_FRAGMENT) {
 			if (off + 8 > d->tot)
 				return -EINVAL;
-			d->nonfirst = (get16(ip + off + 2) & ~7u) != 0;
+			d->nonfirst = (xs_get_be16(ip + off + 2) & ~7u) != 0;
 			nh = ip[off];
 			off += 8;
 		} else if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||
@@ -100,10 +84,10 @@ static int classify(const uint8_t *ip, size_t len, struct dgram *d)
 	d->type = -1;
 	if (len >= 20 && ip[0] >> 4 == 4) {
 		hl = (size_t)(ip[0] & 15) * 4;
-		d->tot = get16(ip + 2);
+		d->tot = xs_get_be16(ip + 2);
 		if (hl < 20 || d->tot < hl || d->tot > len)
 			return -EINVAL;
-		d->nonfirst = (get16(ip + 6) & IP4_OFFSET) != 0;
+		d->nonfirst = (xs_get_be16(ip + 6) & IP4_OFFSET) != 0;
 		if (ip[9] == IPPROTO_ICMP && !d->nonfirst && d->tot > hl)
 			d->type = ip[hl];
 		d->src = ip + 12;
@@ -113,7 +97,7 @@ static int classify(const uint8_t *ip, size_t len, struct dgram *d)
 	if (len < 40 || ip[0] >> 4 != 6)
 		return -EINVAL;
 	d->v6 = true;
-	d->tot = 40 + (size_t)get16(ip + 4);
+	d->tot = 40 + (size_t)xs_get_be16(ip + 4);
 	if (d->tot == 40 || d->tot > len) /* jumbograms are not handled */
 		return -EINVAL;
 	d->src = ip + 8;
@@ -154,7 +138,7 @@ static int frag4(const uint8_t *ip, size_t tot, uint32_t mtu, emit_fn emit,
 		 void *arg, uint8_t *buf)
 {
 	size_t hlen = (size_t)(ip[0] & 15) * 4, plen = tot - hlen;
-	uint16_t fo = get16(ip + 6);
+	uint16_t fo = xs_get_be16(ip + 6);
 	size_t base = (size_t)(fo & IP4_OFFSET) * 8, off, chunk, hl;
 	uint8_t h2[60];
 	const uint8_t *h;
@@ -175,11 +159,11 @@ static int frag4(const uint8_t *ip, size_t tot, uint32_t mtu, emit_fn emit,
 		more = off + chunk < plen || (fo & IP4_MF);
 		memcpy(buf, h, hl);
 		memcpy(buf + hl, ip + hlen + off, chunk);
-		put16(buf + 2, (uint16_t)(hl + chunk));
-		put16(buf + 6,
-		      (uint16_t)((base + off) / 8 | (more ? IP4_MF : 0)));
-		put16(buf + 10, 0);
-		put16(buf + 10, (uint16_t)~xs_csum(buf, hl, 0));
+		xs_put_be16(buf + 2, (uint16_t)(hl + chunk));
+		xs_put_be16(buf + 6,
+			    (uint16_t)((base + off) / 8 | (more ? IP4_MF : 0)));
+		xs_put_be16(buf + 10, 0);
+		xs_put_be16(buf + 10, (uint16_t)~xs_csum(buf, hl, 0));
 		err = emit(arg, buf, hl + chunk);
 		if (err < 0)
 			return err;
@@ -240,11 +224,11 @@ static int frag6(const uint8_t *ip, size_t tot, uint32_t mtu, uint32_t id,
 		more = off + chunk < plen;
 		memcpy(buf, ip, ulen);
 		buf[nhoff] = IPPROTO_FRAGMENT;
-		put16(buf + 4, (uint16_t)(ulen - 40 + 8 + chunk));
+		xs_put_be16(buf + 4, (uint16_t)(ulen - 40 + 8 + chunk));
 		buf[ulen] = ip[nhoff];
 		buf[ulen + 1] = 0;
-		put16(buf + ulen + 2, (uint16_t)(off | (more ? 1 : 0)));
-		put32(buf + ulen + 4, id);
+		xs_put_be16(buf + ulen + 2, (uint16_t)(off | (more ? 1 : 0)));
+		xs_put_be32(buf + ulen + 4, id);
 		memcpy(buf + ulen + 8, ip + ulen + off, chunk);
 		err = emit(arg, buf, ulen + 8 + chunk);
 		if (err < 0)
@@ -333,18 +317,18 @@ static int icmp4(const uint8_t *orig, const struct dgram *d, uint32_t mtu,
 		return q;
 	memset(out, 0, 28);
 	out[0] = 0x45;
-	put16(out + 2, (uint16_t)(28 + q));
-	put16(out + 6, IP4_DF);
+	xs_put_be16(out + 2, (uint16_t)(28 + q));
+	xs_put_be16(out + 6, IP4_DF);
 	out[8] = 64;
 	out[9] = IPPROTO_ICMP;
 	memcpy(out + 12, src, 4);
 	memcpy(out + 16, orig + 12, 4);
-	put16(out + 10, (uint16_t)~xs_csum(out, 20, 0));
+	xs_put_be16(out + 10, (uint16_t)~xs_csum(out, 20, 0));
 	ic[0] = 3; /* destination unreachable */
 	ic[1] = 4; /* fragmentation needed and DF set */
-	put16(ic + 6, (uint16_t)(mtu > 0xffff ? 0xffff : mtu));
+	xs_put_be16(ic + 6, (uint16_t)(mtu > 0xffff ? 0xffff : mtu));
 	memcpy(ic + 8, orig, (size_t)q);
-	put16(ic + 2, (uint16_t)~xs_csum(ic, 8 + (size_t)q, 0));
+	xs_put_be16(ic + 2, (uint16_t)~xs_csum(ic, 8 + (size_t)q, 0));
 	return 28 + q;
 }
 
@@ -359,21 +343,21 @@ static int icmp6(const uint8_t *orig, const struct dgram *d, uint32_t mtu,
 		return q;
 	memset(out, 0, 48);
 	out[0] = 0x60;
-	put16(out + 4, (uint16_t)(8 + q));
+	xs_put_be16(out + 4, (uint16_t)(8 + q));
 	out[6] = IPPROTO_ICMPV6;
 	out[7] = 64;
 	memcpy(out + 8, src, 16);
 	memcpy(out + 24, orig + 8, 16);
 	ic[0] = 2; /* packet too big */
-	put32(ic + 4, mtu);
+	xs_put_be32(ic + 4, mtu);
 	memcpy(ic + 8, orig, (size_t)q);
 	/* pseudo-header: src, dst, upper-layer length, next header */
 	memset(ph, 0, sizeof(ph));
 	memcpy(ph, out + 8, 32);
-	put32(ph + 32, (uint32_t)(8 + q));
+	xs_put_be32(ph + 32, (uint32_t)(8 + q));
 	ph[39] = IPPROTO_ICMPV6;
 	sum = xs_csum(ph, sizeof(ph), 0);
-	put16(ic + 2, (uint16_t)~xs_csum(ic, 8 + (size_t)q, sum));
+	xs_put_be16(ic + 2, (uint16_t)~xs_csum(ic, 8 + (size_t)q, sum));
 	return 48 + q;
 }
 

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <netinet/in.h>
+#include "../lib/bytes.h"
 #include "frag.h"
 #include "hash.h"
 #include "pkt.h"
@@ -92,17 +93,6 @@ struct frag {
 	uint16_t frag_off; /* IPv4 */
 };
 
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /* ------------------------------------------------------------ parsing */
 
 static int parse4(const uint8_t *ip, size_t len, struct frag *f)
@@ -112,12 +102,12 @@ static int parse4(const uint8_t *ip, size_t len, struct frag *f)
 	if (len < 20 || (ip[0] >> 4) != 4 || (ip[0] & 15) < 5)
 		return -EINVAL;
 	hlen = (size_t)(ip[0] & 15) * 4;
-	tot = get16(ip + 2);
+	tot = xs_get_be16(ip + 2);
 	if (tot < hlen || tot > len || xs_csum(ip, hlen, 0) != 0xffff)
 		return -EINVAL;
 	f->len = tot;
 	f->hlen = hlen;
-	f->frag_off = get16(ip + 6);
+	f->frag_off = xs_get_be16(ip + 6);
 	f->off = (uint32_t)(f->frag_off & IP4_OFFSET) * 8;
 	f->mf = f->frag_off & IP4_MF;
 	f->isfrag = f->mf || f->off;
@@ -125,7 +115,7 @@ static int parse4(const uint8_t *ip, size_t len, struct frag *f)
 	f->plen = (uint32_t)(tot - hlen);
 	f->key.family = 4;
 	f->key.proto = ip[9];
-	f->key.id = get16(ip + 4);
+	f->key.id = xs_get_be16(ip + 4);
 	memcpy(f->key.src, ip + 12, 4);
 	memcpy(f->key.dst, ip + 16, 4);
 	return 0;
@@ -140,7 +130,7 @@ static int parse6(const uint8_t *ip, size_t len, struct frag *f)
 	if (len < 40 || (ip[0] >> 4) != 6)
 		return -EINVAL;
 	nh = ip[6];
-	tot = 40 + (size_t)get16(ip + 4);
+	tot = 40 + (size_t)xs_get_be16(ip + 4);
 	if (tot == 40 || tot > len)
 		return -EINVAL;
 	f->len = tot;
@@ -159,13 +149,14 @@ static int parse6(const uint8_t *ip, size_t len, struct frag *f)
 		return -EINVAL;
 	f->hlen = off;
 	f->nexthdr = ip[off];
-	f->off = get16(ip + off + 2) & ~7u;
+	f->off = xs_get_be16(ip + off + 2) & ~7u;
 	f->mf = ip[off + 3] & 1;
 	f->isfrag = true;
 	f->pl = ip + off + 8;
 	f->plen = (uint32_t)(tot - off - 8);
 	f->key.family = 6;
-	f->key.id = (uint32_t)get16(ip + off + 4) << 16 | get16(ip + off + 6);
+	f->key.id = (uint32_t)xs_get_be16(ip + off + 4) << 16 |
+		    xs_get_be16(ip + off + 6);
 	memcpy(f->key.src, ip + 8, 16);
 	memcpy(f->key.dst, ip + 24, 16);
 	return 0;
@@ -211,7 +202,7 @@ static int whole(const struct frag *f, uint8_t *out, size_t cap)
 	memcpy(out, f->ip, f->hlen);
 	memcpy(out + f->hlen, f->pl, f->plen);
 	out[f->nhoff] = f->nexthdr;
-	put16(out + 4, (uint16_t)(n - 40));
+	xs_put_be16(out + 4, (uint16_t)(n - 40));
 	return (int)n;
 }
 
@@ -514,12 +505,12 @@ static int finish(const struct dgram *d, uint8_t *out, size_t cap)
 	memcpy(out, d->b->hdr, d->hlen);
 	memcpy(out + d->hlen, d->b->data, d->total);
 	if (d->key.family == 4) {
-		put16(h + 2, (uint16_t)n);
-		put16(h + 6, d->frag_off & IP4_DF);
-		put16(h + 10, 0);
-		put16(h + 10, (uint16_t)~xs_csum(h, d->hlen, 0));
+		xs_put_be16(h + 2, (uint16_t)n);
+		xs_put_be16(h + 6, d->frag_off & IP4_DF);
+		xs_put_be16(h + 10, 0);
+		xs_put_be16(h + 10, (uint16_t)~xs_csum(h, d->hlen, 0));
 	} else {
-		put16(h + 4, (uint16_t)(n - 40));
+		xs_put_be16(h + 4, (uint16_t)(n - 40));
 		h[d->nhoff] = d->nexthdr;
 	}
 	return (int)n;
