@@ -91,8 +91,11 @@ static int zero_v4(uint8_t *h, size_t ihl, const struct xs_ah_knobs *k,
 		olen = h[i + 1];
 		if (olen < 2 || i + olen > ihl)
 			return XS_CNT_drop_malformed;
+		/* the sender predicts the destination the receiver will see:
+		 * the route's last hop, unless the route is exhausted already
+		 * (pointer past its end: the destination is final) */
 		if ((h[i] == OPT_LSRR || h[i] == OPT_SSRR) && output &&
-		    olen >= 7)
+		    olen >= 7 && h[i + 2] <= olen)
 			memcpy(h + 16, h + i + olen - 4, 4);
 		if (!v4_opt_immutable(h[i]))
 			memset(h + i, 0, olen);
