@@ -20,11 +20,13 @@ n1 ip addr add fd77::1/64 dev v1 nodad
 n2 ip addr add fd77::2/64 dev v2 nodad
 K1=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
 K2=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n')
+KS=$(head -c 20 /dev/urandom | od -An -tx1 | tr -d ' \n') # the storm's own SA
 conf() {
 	cat <<EOF
 add 10.77.0.1 10.77.0.2 esp 0x1001 -m transport -r 32 -E aes-gcm-16 0x$K1 ;
 add 10.77.0.2 10.77.0.1 esp 0x2001 -m transport -r 32 -E aes-gcm-16 0x$K2 ;
 add fd77::2 fd77::1 esp 0x2006 -m transport -r 32 -E aes-gcm-16 0x$K2 ;
+add 10.77.0.2 10.77.0.1 esp 0x2009 -m transport -R 4096 -E aes-gcm-16 0x$KS ;
 spdadd $1 $2 any -P out ipsec esp/transport//require ;
 spdadd $2 $1 any -P in ipsec esp/transport//require ;
 EOF
@@ -45,7 +47,7 @@ rss0=$(rss)
 n2 ping -c 300 -i 0.02 -W 1 -q 10.77.0.1 >"$TMP/ping.txt" 2>&1 &
 PING=$!
 ip netns exec "$NSW" $PY "$E2E/storm.py" br0 "$(mac_of "$NS1" v1)" \
-	10.77.0.2 10.77.0.1 fd77::2 fd77::1 0x2001 0x2006 "$N" \
+	10.77.0.2 10.77.0.1 fd77::2 fd77::1 0x2001 0x2006 "$N" 0x2009 "$KS" \
 	>"$TMP/storm.txt" 2>"$TMP/storm.err" || cat "$TMP/storm.err"
 wait $PING || true
 sleep 0.5
