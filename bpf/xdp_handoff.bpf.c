@@ -19,8 +19,7 @@ static __always_inline int steered(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 
-	return (void *)(eth + 1) <= end &&
-	       eth->h_source[0] == XS_ETH_META_MARK;
+	return (void *)(eth + 1) <= end && eth->h_source[0] == XS_ETH_META_MARK;
 }
 
 SEC("xdp")

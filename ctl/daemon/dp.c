@@ -17,11 +17,13 @@ static const struct {
 	const char *name;
 	size_t off;
 } dp_maps[] = {
-#define M(n) { #n, offsetof(struct xs_dp, n) }
-	M(config),    M(state),	    M(stats),	     M(ifaces),
-	M(xsks),      M(spd_masks), M(spd_rules),    M(spd_policies),
-	M(spd_cache), M(pol_stats), M(sa_in),	     M(sa_out),
-	M(sa_stats), M(wstats),
+#define M(n)                                  \
+	{                                     \
+#n, offsetof(struct xs_dp, n) \
+	}
+	M(config),    M(state),	    M(stats),	     M(ifaces),	   M(xsks),
+	M(spd_masks), M(spd_rules), M(spd_policies), M(spd_cache), M(pol_stats),
+	M(sa_in),     M(sa_out),    M(sa_stats),     M(wstats),
 #undef M
 };
 
@@ -83,7 +85,7 @@ static int update(int fd, const void *k, const void *v)
 	return bpf_map_update_elem(fd, k, v, BPF_ANY) ? -errno : 0;
 }
 
-static int delete(int fd, const void *k)
+static int delete (int fd, const void *k)
 {
 	if (fd < 0)
 		return 0;
@@ -109,7 +111,7 @@ int xs_dp_sa_in_set(struct xs_dp *dp, const struct xs_sa_in_key *k,
 
 int xs_dp_sa_in_del(struct xs_dp *dp, const struct xs_sa_in_key *k)
 {
-	return delete(dp->sa_in, k);
+	return delete (dp->sa_in, k);
 }
 
 int xs_dp_sa_out_set(struct xs_dp *dp, const struct xs_sa_out_key *k,
@@ -120,11 +122,10 @@ int xs_dp_sa_out_set(struct xs_dp *dp, const struct xs_sa_out_key *k,
 
 int xs_dp_sa_out_del(struct xs_dp *dp, const struct xs_sa_out_key *k)
 {
-	return delete(dp->sa_out, k);
+	return delete (dp->sa_out, k);
 }
 
-int xs_dp_sa_stats_get(struct xs_dp *dp, uint32_t slot,
-		       struct xs_sa_stats *out)
+int xs_dp_sa_stats_get(struct xs_dp *dp, uint32_t slot, struct xs_sa_stats *out)
 {
 	return lookup(dp->sa_stats, &slot, out, sizeof(*out));
 }
@@ -136,8 +137,7 @@ int xs_dp_sa_stats_clear(struct xs_dp *dp, uint32_t slot)
 	return update(dp->sa_stats, &slot, &z);
 }
 
-int xs_dp_policy_set(struct xs_dp *dp, uint32_t slot,
-		     const struct xs_policy *p)
+int xs_dp_policy_set(struct xs_dp *dp, uint32_t slot, const struct xs_policy *p)
 {
 	return update(dp->spd_policies, &slot, p);
 }
@@ -163,7 +163,7 @@ int xs_dp_spd_rule_set(struct xs_dp *dp, const struct xs_spd_key *k,
 
 int xs_dp_spd_rule_del(struct xs_dp *dp, const struct xs_spd_key *k)
 {
-	return delete(dp->spd_rules, k);
+	return delete (dp->spd_rules, k);
 }
 
 int xs_dp_state_get(struct xs_dp *dp, struct xs_state *s)

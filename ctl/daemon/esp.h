@@ -24,17 +24,17 @@
 #include "../lib/types.h"
 
 struct xs_sa_rt {
-	uint32_t slot;		/* SA slot (sa_stats index) */
-	uint32_t spi;		/* host order */
-	uint8_t satype;		/* SADB_SATYPE_ESP / _AH */
-	uint8_t mode;		/* IPSEC_MODE_* */
-	uint8_t family;		/* of src/dst */
-	uint8_t esn;		/* SADB_X_SAFLAGS_ESN: 64-bit sequence numbers */
+	uint32_t slot; /* SA slot (sa_stats index) */
+	uint32_t spi; /* host order */
+	uint8_t satype; /* SADB_SATYPE_ESP / _AH */
+	uint8_t mode; /* IPSEC_MODE_* */
+	uint8_t family; /* of src/dst */
+	uint8_t esn; /* SADB_X_SAFLAGS_ESN: 64-bit sequence numbers */
 	struct xs_addr src, dst;
 	const struct xs_alg *enc, *auth;
 	uint16_t enc_keylen, auth_keylen;
 	uint8_t *enc_key, *auth_key; /* in the rt's locked, non-dumpable page */
-	uint64_t seq_out;	/* last sequence number sent (atomic), 64-bit
+	uint64_t seq_out; /* last sequence number sent (atomic), 64-bit
 				 * with ESN, else at most 2^32 - 1 */
 	struct xs_replay replay; /* inbound window */
 };
@@ -75,9 +75,8 @@ void xs_esp_ctx_fini(struct xs_esp_ctx *c);
  * sequence number from rt->seq_out.  Returns the length, or -errno with
  * *why = the counter that explains the drop (XS_CNT_drop_*).
  */
-int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
-		  const uint8_t *ip, size_t len, uint8_t *out, size_t cap,
-		  enum xs_counter *why);
+int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
+		  size_t len, uint8_t *out, size_t cap, enum xs_counter *why);
 
 /*
  * Transport-mode input.  ip/len: an ESP datagram addressed to rt.  Checks

@@ -93,18 +93,26 @@ static void fill_dp(struct xs_dp *dp, struct bpf_object *obj)
 		const char *name;
 		int *fd;
 	} m[] = {
-		{ "config", &dp->config },	   { "state", &dp->state },
-		{ "stats", &dp->stats },	   { "ifaces", &dp->ifaces },
-		{ "xsks", &dp->xsks },		   { "spd_masks", &dp->spd_masks },
-		{ "spd_rules", &dp->spd_rules },   { "spd_policies", &dp->spd_policies },
-		{ "spd_cache", &dp->spd_cache },   { "pol_stats", &dp->pol_stats },
-		{ "sa_in", &dp->sa_in },	   { "sa_out", &dp->sa_out },
-		{ "sa_stats", &dp->sa_stats },	   { "wstats", &dp->wstats },
+		{ "config", &dp->config },
+		{ "state", &dp->state },
+		{ "stats", &dp->stats },
+		{ "ifaces", &dp->ifaces },
+		{ "xsks", &dp->xsks },
+		{ "spd_masks", &dp->spd_masks },
+		{ "spd_rules", &dp->spd_rules },
+		{ "spd_policies", &dp->spd_policies },
+		{ "spd_cache", &dp->spd_cache },
+		{ "pol_stats", &dp->pol_stats },
+		{ "sa_in", &dp->sa_in },
+		{ "sa_out", &dp->sa_out },
+		{ "sa_stats", &dp->sa_stats },
+		{ "wstats", &dp->wstats },
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-		struct bpf_map *map = bpf_object__find_map_by_name(obj, m[i].name);
+		struct bpf_map *map =
+			bpf_object__find_map_by_name(obj, m[i].name);
 		int fd = map ? bpf_map__fd(map) : -1;
 
 		*m[i].fd = fd >= 0 ? dup(fd) : -1;
@@ -175,8 +183,9 @@ int xs_loader_load(struct xs_loader *l)
 	}
 	if (!err) {
 		l->enc_ingress = tc_enc_ingress_bpf__open_opts(&opts);
-		err = l->enc_ingress ? tc_enc_ingress_bpf__load(l->enc_ingress) :
-				       -errno;
+		err = l->enc_ingress ?
+			      tc_enc_ingress_bpf__load(l->enc_ingress) :
+			      -errno;
 	}
 	if (err) {
 		xs_log_err("loading BPF objects: %s", strerror(-err));
@@ -189,8 +198,8 @@ int xs_loader_load(struct xs_loader *l)
 		goto fail;
 	}
 	l->wstats = map_mmap(l->dp.wstats, XS_MAX_WORKERS * sizeof(*l->wstats));
-	l->sa_stats = map_mmap(l->dp.sa_stats,
-			       XS_MAX_SA * sizeof(*l->sa_stats));
+	l->sa_stats =
+		map_mmap(l->dp.sa_stats, XS_MAX_SA * sizeof(*l->sa_stats));
 	if (!l->wstats || !l->sa_stats) {
 		err = -errno;
 		xs_log_err("mmap of the statistics maps: %s", strerror(errno));

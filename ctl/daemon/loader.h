@@ -19,23 +19,23 @@
 #include "netlink.h"
 
 #define XS_PIN_DIR_DEFAULT "/sys/fs/bpf/xdpsec"
-#define XS_ENC_NAME_DEFAULT "xsenc0"	/* the enc interface (stack side) */
-#define XS_TC_HANDLE 0x5853		/* "XS" */
+#define XS_ENC_NAME_DEFAULT "xsenc0" /* the enc interface (stack side) */
+#define XS_TC_HANDLE 0x5853 /* "XS" */
 #define XS_TC_PRIO 0x5853
 
 struct xs_loader {
 	char pin_dir[256];
-	char enc_name[16];	/* enc side; the worker side is enc_name + "w" */
-	bool fresh;		/* maps were created, not reused */
-	bool attached;		/* NIC programs attached by ip link / tc */
+	char enc_name[16]; /* enc side; the worker side is enc_name + "w" */
+	bool fresh; /* maps were created, not reused */
+	bool attached; /* NIC programs attached by ip link / tc */
 	struct xs_dp dp;
 	struct xs_link enc, encw;
 	uint32_t encw_slot;
 	int nnic;
 	struct xs_link nic[XS_MAX_IFACES - 1];
 	uint32_t nic_slot[XS_MAX_IFACES - 1];
-	struct xs_stats *wstats;	/* mmap of the wstats map */
-	struct xs_sa_stats *sa_stats;	/* mmap of the sa_stats map */
+	struct xs_stats *wstats; /* mmap of the wstats map */
+	struct xs_sa_stats *sa_stats; /* mmap of the sa_stats map */
 	/* private */
 	struct xdp_ingress_bpf *ingress;
 	struct tc_egress_bpf *egress;

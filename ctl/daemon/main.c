@@ -202,8 +202,7 @@ static void usage(FILE *f)
 		"      --detach            remove programs, enc pair and pins\n"
 		"  -d, --debug             debug logging\n"
 		"  -h, --help              this text\n",
-		XS_PFKEY_SOCK_DEFAULT, XS_PIN_DIR_DEFAULT,
-		XS_ENC_NAME_DEFAULT);
+		XS_PFKEY_SOCK_DEFAULT, XS_PIN_DIR_DEFAULT, XS_ENC_NAME_DEFAULT);
 }
 
 struct opts {
@@ -239,8 +238,15 @@ static int parse_fault(const char *arg, struct opts *o)
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-	enum { O_SOCK = 256, O_PIN, O_ENC, O_DETACH, O_ATTACHED, O_GROUP,
-	       O_FAULT };
+	enum {
+		O_SOCK = 256,
+		O_PIN,
+		O_ENC,
+		O_DETACH,
+		O_ATTACHED,
+		O_GROUP,
+		O_FAULT
+	};
 	static const struct option lopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
 		{ "file", required_argument, NULL, 'f' },
@@ -265,8 +271,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 	while ((c = getopt_long(argc, argv, "i:f:dh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
-			if (o->nif == (int)(sizeof(o->ifaces) /
-					    sizeof(o->ifaces[0]))) {
+			if (o->nif ==
+			    (int)(sizeof(o->ifaces) / sizeof(o->ifaces[0]))) {
 				fprintf(stderr, "xdpsecd: too many -i\n");
 				return -1;
 			}
@@ -397,7 +403,8 @@ static int setup(struct daemon *d, const struct opts *o)
 	xs_dp_init_none(&d->nodp);
 	d->spd = xs_spd_new(&d->nodp, XS_MAX_POLICY);
 	d->pk = d->sadb && d->spd && d->satab ?
-			xs_pfkey_new(d->sadb, d->spd, &d_ops, d) : NULL;
+			xs_pfkey_new(d->sadb, d->spd, &d_ops, d) :
+			NULL;
 	if (!d->pk)
 		return -ENOMEM;
 	xs_sadb_set_notify(d->sadb, d_sa_notify, d);
@@ -415,7 +422,8 @@ static int setup(struct daemon *d, const struct opts *o)
 	}
 	err = xs_spd_resync(d->spd, &d->ld.dp);
 	if (err) {
-		xs_log_err("writing the SPD to the datapath: %s", strerror(-err));
+		xs_log_err("writing the SPD to the datapath: %s",
+			   strerror(-err));
 		return err;
 	}
 	if (o->file) {

@@ -23,8 +23,8 @@ struct nlreq {
 	char buf[1024] __attribute__((aligned(NLMSG_ALIGNTO)));
 };
 
-static struct nlmsghdr *req_init(struct nlreq *r, uint16_t type,
-				 uint16_t flags, int ifindex)
+static struct nlmsghdr *req_init(struct nlreq *r, uint16_t type, uint16_t flags,
+				 int ifindex)
 {
 	struct nlmsghdr *nh = (struct nlmsghdr *)r->buf;
 	struct ifinfomsg *ifi;
@@ -285,7 +285,10 @@ static int ethtool_set(int fd, const char *name, uint32_t cmd, uint32_t val)
 int xs_nl_offloads_off(const char *name)
 {
 	static const uint32_t cmds[] = {
-		ETHTOOL_STXCSUM, ETHTOOL_SSG, ETHTOOL_STSO, ETHTOOL_SGSO,
+		ETHTOOL_STXCSUM,
+		ETHTOOL_SSG,
+		ETHTOOL_STSO,
+		ETHTOOL_SGSO,
 	};
 	size_t i;
 	int fd, err = 0;

@@ -16,7 +16,7 @@ struct xs_link {
 	uint32_t mtu;
 	uint32_t num_rx_queues;
 	uint32_t num_tx_queues;
-	uint32_t nq;	/* queues in use (ethtool channels): AF_XDP binds here */
+	uint32_t nq; /* queues in use (ethtool channels): AF_XDP binds here */
 	uint32_t flags; /* IFF_* */
 };
 

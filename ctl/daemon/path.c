@@ -365,8 +365,8 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 			return;
 		n = bundle_input(w, c, &rt, ip, iplen, t.data + ETH_HLEN,
 				 XS_XSK_FRAME_SIZE - ETH_HLEN, &why);
-		if (n > 0 && !inbound_allowed(w, rt, t.data + ETH_HLEN,
-					       (size_t)n)) {
+		if (n > 0 &&
+		    !inbound_allowed(w, rt, t.data + ETH_HLEN, (size_t)n)) {
 			why = XS_CNT_drop_selector;
 			n = -EACCES;
 		}

@@ -27,11 +27,11 @@
 #include "spd.h"
 
 struct xs_pfkey_peer {
-	uint32_t id;	     /* unique per connection */
-	pid_t pid;	     /* from SO_PEERCRED */
-	bool promisc;	     /* SADB_X_PROMISC */
+	uint32_t id; /* unique per connection */
+	pid_t pid; /* from SO_PEERCRED */
+	bool promisc; /* SADB_X_PROMISC */
 	uint32_t registered; /* bit (1 << satype) per SADB_REGISTER */
-	void *io;	     /* the socket layer's */
+	void *io; /* the socket layer's */
 };
 
 struct xs_pfkey_ops {

@@ -388,7 +388,8 @@ static bool do_read(struct xs_pfkey_sock *s, struct peer *p)
 
 	n = recv(p->fd, s->rxbuf, XS_PFKEY_MSG_MAX + 1, MSG_DONTWAIT);
 	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+		return errno == EAGAIN || errno == EWOULDBLOCK ||
+		       errno == EINTR;
 	if (n == 0)
 		return false;
 	if (s->handle)

@@ -89,7 +89,8 @@ static int parse6(const uint8_t *ip, size_t len, struct xs_pkt *p)
 			if (off + 8 > p->totlen)
 				return -EINVAL;
 			p->frag = 1;
-			p->nonfirst = (ip[off + 2] << 8 | ip[off + 3]) & ~7u ? 1 : 0;
+			p->nonfirst =
+				(ip[off + 2] << 8 | ip[off + 3]) & ~7u ? 1 : 0;
 			nh = ip[off];
 			off += 8;
 		} else if (nh == IPPROTO_HOPOPTS || nh == IPPROTO_ROUTING ||

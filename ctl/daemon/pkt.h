@@ -12,12 +12,12 @@
 #include "spd.h"
 
 struct xs_pkt {
-	uint8_t family;	   /* AF_INET / AF_INET6 */
-	uint8_t proto;	   /* upper-layer protocol (after IPv6 ext headers) */
-	uint8_t frag;	   /* 1: a fragment (any) */
-	uint8_t nonfirst;  /* 1: a non-initial fragment (ports unknown) */
-	uint16_t l3len;	   /* IP header (+ IPv6 ext headers before L4) */
-	uint16_t totlen;   /* datagram length from the header */
+	uint8_t family; /* AF_INET / AF_INET6 */
+	uint8_t proto; /* upper-layer protocol (after IPv6 ext headers) */
+	uint8_t frag; /* 1: a fragment (any) */
+	uint8_t nonfirst; /* 1: a non-initial fragment (ports unknown) */
+	uint16_t l3len; /* IP header (+ IPv6 ext headers before L4) */
+	uint16_t totlen; /* datagram length from the header */
 	uint16_t sport, dport; /* host order; ICMP: type, code */
 	uint8_t src[16], dst[16];
 };

@@ -17,8 +17,8 @@
 
 struct xs_replay {
 	pthread_spinlock_t lock;
-	uint32_t size;	/* packets, multiple of 64 rounded up inside */
-	uint64_t top;	/* highest sequence number accepted */
+	uint32_t size; /* packets, multiple of 64 rounded up inside */
+	uint64_t top; /* highest sequence number accepted */
 	uint64_t bits[XS_REPLAY_MAX / 64 + 1];
 };
 

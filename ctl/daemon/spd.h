@@ -37,7 +37,8 @@ int xs_spd_flush(struct xs_spd *spd);
 size_t xs_spd_count(const struct xs_spd *spd);
 /* Visit in match order (priority, then insertion). */
 int xs_spd_foreach(struct xs_spd *spd,
-		   int (*cb)(const struct xs_spolicy *sp, void *arg), void *arg);
+		   int (*cb)(const struct xs_spolicy *sp, void *arg),
+		   void *arg);
 
 /*
  * Take over the datapath tables of a previous run.  spd was created on a
@@ -51,9 +52,9 @@ int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp);
 
 /* A packet's selector fields, as the datapath sees them. */
 struct xs_pktsel {
-	uint8_t dir;	/* IPSEC_DIR_INBOUND / OUTBOUND / FWD */
+	uint8_t dir; /* IPSEC_DIR_INBOUND / OUTBOUND / FWD */
 	uint8_t family;
-	uint8_t proto;	/* upper-layer protocol */
+	uint8_t proto; /* upper-layer protocol */
 	bool opaque_ports; /* non-initial fragment: ports unknown */
 	uint16_t sport, dport; /* host order; ICMP: type, code */
 	uint8_t src[16], dst[16];

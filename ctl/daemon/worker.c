@@ -15,8 +15,8 @@
 #include "worker_int.h"
 
 #define POLL_IDLE_MS 100
-#define REASM_BYTES (4u << 20)	/* per worker */
-#define REASM_TIMEOUT_MS 30000	/* as Linux's ipfrag_time */
+#define REASM_BYTES (4u << 20) /* per worker */
+#define REASM_TIMEOUT_MS 30000 /* as Linux's ipfrag_time */
 #define REASM_DGRAMS 64
 
 /* ------------------------------------------------------------------ */
@@ -51,8 +51,8 @@ static void ctx_purge(struct worker *w, struct xs_satab *t)
 	}
 }
 
-struct xs_esp_ctx *xs_worker_ctx(struct worker *w, uint32_t slot,
-				 uint64_t gen, const struct xs_sa_rt *rt)
+struct xs_esp_ctx *xs_worker_ctx(struct worker *w, uint32_t slot, uint64_t gen,
+				 const struct xs_sa_rt *rt)
 {
 	struct wctx *c = w->ctx[slot];
 
@@ -102,7 +102,8 @@ static int rx_batch(struct worker *w, int i)
 
 	n = xs_xsk_rx_peek(x, XS_XSK_BATCH, &idx);
 	for (k = 0; k < n; k++) {
-		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + k);
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&x->rx, idx + k);
 		const uint8_t *frame = xs_xsk_data(x, d->addr);
 
 		if (from_nic)

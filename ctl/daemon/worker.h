@@ -24,9 +24,9 @@
 
 struct xs_dev {
 	struct xs_link link;
-	uint32_t slot;	    /* in the ifaces map */
-	uint32_t nq;	    /* sockets opened */
-	struct xs_xsk *q;   /* nq sockets */
+	uint32_t slot; /* in the ifaces map */
+	uint32_t nq; /* sockets opened */
+	struct xs_xsk *q; /* nq sockets */
 };
 
 struct xs_workers;
@@ -43,7 +43,7 @@ struct xs_workers_cfg {
 	int nnic;
 	const struct xs_link *encw; /* hand-off (worker side) */
 	uint32_t encw_slot;
-	const struct xs_link *enc;  /* enc (stack side) */
+	const struct xs_link *enc; /* enc (stack side) */
 	/* test knob (hidden option --test-fault): worker fault_worker - 1
 	 * (0: none) sleeps fault_stall_s seconds once frames are queued for
 	 * it, or (fault_exit) returns from its thread after its first loop */

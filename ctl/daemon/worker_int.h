@@ -23,7 +23,7 @@ struct worker {
 	pthread_t thread;
 	struct xs_stats *st;
 	struct wctx **ctx; /* by SA slot */
-	uint32_t *active;  /* slots with a ctx */
+	uint32_t *active; /* slots with a ctx */
 	uint32_t nactive, cap_active;
 	uint64_t purge_seen;
 	struct pollfd pfd[XS_MAX_IFACES];
@@ -33,10 +33,10 @@ struct worker {
 	int started;
 	/* fragments and datagrams larger than a frame */
 	struct xs_reasm *reasm;
-	uint8_t *big;	   /* XS_REASM_MAX_LEN: reassembled datagram */
-	uint8_t *big_out;  /* XS_REASM_MAX_LEN + ESP overhead */
-	uint64_t now_ms;   /* CLOCK_MONOTONIC, per loop iteration */
-	uint32_t frag_id;  /* IPv6 fragment identification */
+	uint8_t *big; /* XS_REASM_MAX_LEN: reassembled datagram */
+	uint8_t *big_out; /* XS_REASM_MAX_LEN + ESP overhead */
+	uint64_t now_ms; /* CLOCK_MONOTONIC, per loop iteration */
+	uint32_t frag_id; /* IPv6 fragment identification */
 	/* health: the worker bumps beat every loop iteration and clears
 	 * alive when it returns; the main thread reads them once a second
 	 * (xs_workers_check) and keeps its own view in the fields below */
@@ -65,8 +65,8 @@ static inline void xs_wcount(struct worker *w, enum xs_counter c)
 }
 
 /* The worker's EVP context for SA slot (created on first use). */
-struct xs_esp_ctx *xs_worker_ctx(struct worker *w, uint32_t slot,
-				 uint64_t gen, const struct xs_sa_rt *rt);
+struct xs_esp_ctx *xs_worker_ctx(struct worker *w, uint32_t slot, uint64_t gen,
+				 const struct xs_sa_rt *rt);
 
 /* A frame that arrived on a NIC socket (ESP/AH for us). */
 void xs_path_inbound(struct worker *w, const struct xs_dev *nic,

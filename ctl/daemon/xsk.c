@@ -58,8 +58,8 @@ int xs_xsk_open(struct xs_xsk *x, const char *ifname, uint32_t ifindex,
 		x->area = NULL;
 		return -errno;
 	}
-	err = xsk_umem__create(&x->umem, x->area, UMEM_SIZE, &x->fill,
-			       &x->comp, &ucfg);
+	err = xsk_umem__create(&x->umem, x->area, UMEM_SIZE, &x->fill, &x->comp,
+			       &ucfg);
 	if (err)
 		goto fail;
 	err = xsk_socket__create(&x->xsk, ifname, queue, x->umem, &x->rx,
@@ -116,7 +116,8 @@ void xs_xsk_rx_done(struct xs_xsk *x, uint32_t idx, uint32_t n)
 	while (xsk_ring_prod__reserve(&x->fill, n, &fidx) != n)
 		;
 	for (i = 0; i < n; i++) {
-		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&x->rx, idx + i);
+		const struct xdp_desc *d =
+			xsk_ring_cons__rx_desc(&x->rx, idx + i);
 
 		*xsk_ring_prod__fill_addr(&x->fill, fidx + i) =
 			xsk_umem__extract_addr(d->addr) &

@@ -30,7 +30,7 @@ struct xs_xsk {
 	struct xsk_ring_cons comp;
 	struct xsk_ring_cons rx;
 	struct xsk_ring_prod tx;
-	uint8_t *area;		/* the UMEM */
+	uint8_t *area; /* the UMEM */
 	int fd;
 	uint32_t ifindex, queue;
 	pthread_spinlock_t tx_lock;

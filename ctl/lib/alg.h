@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 enum xs_alg_kind {
-	XS_ALG_ENC,  /* ESP encryption (SADB_EXT_KEY_ENCRYPT), may be AEAD */
+	XS_ALG_ENC, /* ESP encryption (SADB_EXT_KEY_ENCRYPT), may be AEAD */
 	XS_ALG_AUTH, /* ESP/AH authentication (SADB_EXT_KEY_AUTH) */
 };
 
@@ -22,8 +22,8 @@ enum xs_alg_xform {
 	XS_XF_NONE, /* not run: the row exists to be refused by name */
 	XS_XF_AEAD, /* nonce salt|IV, AAD SPI|seq (RFC 4106, RFC 7634) */
 	XS_XF_GMAC, /* GCM over SPI|seq|IV|payload, payload clear (RFC 4543) */
-	XS_XF_CBC,  /* random IV, block padding, + HMAC (RFC 3602) */
-	XS_XF_CTR,  /* counter block nonce|IV|1, + HMAC (RFC 3686) */
+	XS_XF_CBC, /* random IV, block padding, + HMAC (RFC 3602) */
+	XS_XF_CTR, /* counter block nonce|IV|1, + HMAC (RFC 3686) */
 	XS_XF_NULL, /* payload clear, + HMAC (RFC 2410) */
 	XS_XF_HMAC, /* authentication: HMAC truncated to icv_len */
 };
@@ -33,19 +33,19 @@ enum xs_alg_xform {
 #define XS_AALG_TCP_MD5 252
 
 struct xs_alg {
-	const char *name;     /* setkey name (primary) */
-	const char *alias;    /* other setkey name, or NULL */
+	const char *name; /* setkey name (primary) */
+	const char *alias; /* other setkey name, or NULL */
 	enum xs_alg_kind kind;
-	uint8_t id;	      /* SADB_[X_]EALG_* / SADB_[X_]AALG_* */
-	uint16_t key_min;     /* bytes, salt/nonce included */
+	uint8_t id; /* SADB_[X_]EALG_* / SADB_[X_]AALG_* */
+	uint16_t key_min; /* bytes, salt/nonce included */
 	uint16_t key_max;
-	uint8_t salt_len;     /* trailing salt/nonce bytes of the key */
-	uint8_t iv_len;	      /* bytes of IV on the wire */
-	uint8_t icv_len;      /* bytes: AEAD tag or truncated HMAC */
-	uint8_t block_len;    /* padding unit (4 for stream/AEAD) */
-	bool aead;	      /* carries its own ICV: no separate -A */
-	bool implemented;     /* false: parsed, then refused with an error */
-	bool weak;	      /* accepted for old peers; setkey may warn */
+	uint8_t salt_len; /* trailing salt/nonce bytes of the key */
+	uint8_t iv_len; /* bytes of IV on the wire */
+	uint8_t icv_len; /* bytes: AEAD tag or truncated HMAC */
+	uint8_t block_len; /* padding unit (4 for stream/AEAD) */
+	bool aead; /* carries its own ICV: no separate -A */
+	bool implemented; /* false: parsed, then refused with an error */
+	bool weak; /* accepted for old peers; setkey may warn */
 	enum xs_alg_xform xform;
 	const char *evp_name; /* EVP cipher/digest name, NULL for null */
 };

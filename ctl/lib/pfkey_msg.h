@@ -89,8 +89,7 @@ int xs_pfkey_get_sa(const struct xs_pfkey_msg *m, struct xs_sa *sa);
 int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp);
 /* One X_POLICY extension alone (ipsec_set_policy(3) buffers): len must be
  * its sadb_ext_len * 8.  Fills type, dir, id, priority and requests. */
-int xs_pfkey_get_policy_ext(const void *ext, size_t len,
-			    struct xs_spolicy *sp);
+int xs_pfkey_get_policy_ext(const void *ext, size_t len, struct xs_spolicy *sp);
 
 /* Start a message; errno goes to sadb_msg_errno (positive). */
 void xs_pfkey_begin(struct xs_msgbuf *b, uint8_t type, uint8_t satype,
@@ -98,9 +97,9 @@ void xs_pfkey_begin(struct xs_msgbuf *b, uint8_t type, uint8_t satype,
 void xs_pfkey_set_errno(struct xs_msgbuf *b, int err);
 
 enum {
-	XS_PFKEY_SA_KEYS = 1 << 0,	/* include KEY_AUTH/KEY_ENCRYPT */
+	XS_PFKEY_SA_KEYS = 1 << 0, /* include KEY_AUTH/KEY_ENCRYPT */
 	XS_PFKEY_SA_LIFETIMES = 1 << 1, /* include LIFETIME_HARD/SOFT/CURRENT */
-	XS_PFKEY_SA_ALGS = 1 << 2,	/* SA ext carries auth/enc alg ids */
+	XS_PFKEY_SA_ALGS = 1 << 2, /* SA ext carries auth/enc alg ids */
 };
 
 /* SA, X_SA2, ADDRESS_SRC, ADDRESS_DST (+ keys, lifetimes per flags). */

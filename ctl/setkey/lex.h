@@ -42,7 +42,7 @@ enum xs_skkw {
 	XS_KW_OPT_M,
 	XS_KW_OPT_R,
 	XS_KW_OPT_RPKTS, /* -R: xdpsec, window in packets */
-	XS_KW_OPT_ESN,	 /* -esn: xdpsec, SADB_X_SAFLAGS_ESN */
+	XS_KW_OPT_ESN, /* -esn: xdpsec, SADB_X_SAFLAGS_ESN */
 	XS_KW_OPT_U,
 	XS_KW_OPT_F,
 	XS_KW_OPT_LH,

@@ -33,7 +33,7 @@ int xs_setkey_format_request(char *buf, size_t size,
 			     const struct xs_ipsecreq *r);
 /* ipsec_dump_policy(3)'s form: "out prio def ipsec", then each request,
  * separated by delim (snprintf semantics). */
-int xs_setkey_format_policy(char *buf, size_t size,
-			    const struct xs_spolicy *sp, const char *delim);
+int xs_setkey_format_policy(char *buf, size_t size, const struct xs_spolicy *sp,
+			    const char *delim);
 
 #endif /* XS_SETKEY_PRINT_H */

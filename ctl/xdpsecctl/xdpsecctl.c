@@ -63,8 +63,7 @@ static int one_arg(struct xs_config *c, char *arg, int *dirty)
 	v = strtoul(eq + 1, &end, 0);
 	if (errno || end == eq + 1 || *end || v > UINT32_MAX ||
 	    xs_sysctl_set(c, d, (uint32_t)v)) {
-		fprintf(stderr,
-			"xdpsecctl: %s: invalid value '%s' (%u..%u)\n",
+		fprintf(stderr, "xdpsecctl: %s: invalid value '%s' (%u..%u)\n",
 			d->name, eq + 1, d->min, d->max);
 		return -ERANGE;
 	}

@@ -55,18 +55,18 @@
 #include "counters.h"
 #include "sysctl.h"
 
-#define XS_AF_INET  2
+#define XS_AF_INET 2
 #define XS_AF_INET6 10
 
 enum {
-	XS_MAX_SA = 131072,	  /* SA slots */
-	XS_MAX_POLICY = 131072,	  /* policy slots */
-	XS_SPD_MAX_MASKS = 64,	  /* distinct selector masks */
+	XS_MAX_SA = 131072, /* SA slots */
+	XS_MAX_POLICY = 131072, /* policy slots */
+	XS_SPD_MAX_MASKS = 64, /* distinct selector masks */
 	XS_SPD_CACHE_SIZE = 65536, /* cached flows */
-	XS_MAX_TMPL = 4,	  /* ipsec requests per policy (bundles) */
-	XS_MAX_IFACES = 16,	  /* attached NICs */
-	XS_MAX_QUEUES = 64,	  /* queues per NIC or hand-off device */
-	XS_MAX_WORKERS = 64,	  /* crypto worker threads (wstats rows) */
+	XS_MAX_TMPL = 4, /* ipsec requests per policy (bundles) */
+	XS_MAX_IFACES = 16, /* attached NICs */
+	XS_MAX_QUEUES = 64, /* queues per NIC or hand-off device */
+	XS_MAX_WORKERS = 64, /* crypto worker threads (wstats rows) */
 	XS_SLOT_NONE = 0xffffffffu,
 };
 
@@ -82,11 +82,11 @@ enum xs_dir {
 /* Runtime state, written by xdpsecd only.                             */
 
 struct xs_state {
-	__u32 spd_gen;		/* bumped after each SPD change */
-	__u32 handoff_ifindex;	/* TC egress redirects protected traffic here;
+	__u32 spd_gen; /* bumped after each SPD change */
+	__u32 handoff_ifindex; /* TC egress redirects protected traffic here;
 				 * 0 = no hand-off device: drop (fail closed) */
-	__u32 handoff_slot;	/* xsks base slot of the hand-off device */
-	__u32 spd_active;	/* live half of spd_masks: 0 or 1 */
+	__u32 handoff_slot; /* xsks base slot of the hand-off device */
+	__u32 spd_active; /* live half of spd_masks: 0 or 1 */
 };
 _Static_assert(sizeof(struct xs_state) == 16, "xs_state size");
 
@@ -108,13 +108,13 @@ static inline void xs_addr_mask(__u8 a[16], __u32 plen)
 
 /* An attached device: which block of the xsks map serves its queues. */
 struct xs_iface {
-	__u32 slot;		/* 0..XS_MAX_IFACES (the hand-off is one too) */
-	__u32 flags;		/* XS_IFACE_* */
+	__u32 slot; /* 0..XS_MAX_IFACES (the hand-off is one too) */
+	__u32 flags; /* XS_IFACE_* */
 };
 _Static_assert(sizeof(struct xs_iface) == 8, "xs_iface size");
 
 enum {
-	XS_IFACE_NIC = 1 << 0,	   /* a protected NIC (XDP ingress + TC egress) */
+	XS_IFACE_NIC = 1 << 0, /* a protected NIC (XDP ingress + TC egress) */
 	XS_IFACE_HANDOFF = 1 << 1, /* the far end of the enc/hand-off pair */
 };
 
@@ -128,11 +128,11 @@ static inline __u32 xs_xsk_slot(__u32 iface_slot, __u32 queue)
 
 /* One ipsec request ("esp/transport//require"). */
 struct xs_tmpl {
-	__u8 proto;	/* IPPROTO_ESP / IPPROTO_AH */
-	__u8 mode;	/* IPSEC_MODE_TRANSPORT / _TUNNEL */
-	__u8 level;	/* IPSEC_LEVEL_* (DEFAULT resolved via config) */
-	__u8 family;	/* tunnel endpoints' family, 0 in transport mode */
-	__u32 reqid;	/* 0 unless level is unique */
+	__u8 proto; /* IPPROTO_ESP / IPPROTO_AH */
+	__u8 mode; /* IPSEC_MODE_TRANSPORT / _TUNNEL */
+	__u8 level; /* IPSEC_LEVEL_* (DEFAULT resolved via config) */
+	__u8 family; /* tunnel endpoints' family, 0 in transport mode */
+	__u32 reqid; /* 0 unless level is unique */
 	__u8 saddr[16]; /* tunnel endpoints */
 	__u8 daddr[16];
 };
@@ -140,10 +140,10 @@ _Static_assert(sizeof(struct xs_tmpl) == 40, "xs_tmpl size");
 
 /* spd_policies[slot]: what to do with a matching packet. */
 struct xs_policy {
-	__u32 id;	/* PF_KEY policy id (sadb_x_policy_id) */
-	__u8 action;	/* IPSEC_POLICY_DISCARD/NONE/IPSEC/ENTRUST/BYPASS */
-	__u8 dir;	/* enum xs_dir */
-	__u8 ntmpl;	/* valid entries in tmpl[] */
+	__u32 id; /* PF_KEY policy id (sadb_x_policy_id) */
+	__u8 action; /* IPSEC_POLICY_DISCARD/NONE/IPSEC/ENTRUST/BYPASS */
+	__u8 dir; /* enum xs_dir */
+	__u8 ntmpl; /* valid entries in tmpl[] */
 	__u8 _pad;
 	struct xs_tmpl tmpl[XS_MAX_TMPL];
 };
@@ -159,37 +159,37 @@ _Static_assert(sizeof(struct xs_policy) == 8 + 40 * XS_MAX_TMPL,
  * mask's stable id, not by its position in the list.
  */
 struct xs_spd_mask {
-	__u8 in_use;	   /* 0 ends the list */
+	__u8 in_use; /* 0 ends the list */
 	__u8 family;
-	__u8 dir;	   /* enum xs_dir */
+	__u8 dir; /* enum xs_dir */
 	__u8 src_plen;
 	__u8 dst_plen;
-	__u8 proto_exact;  /* 1: key.proto must equal the packet's */
-	__u8 sport_exact;  /* 1: key.sport must equal (ICMP: type) */
-	__u8 dport_exact;  /* 1: key.dport must equal (ICMP: code) */
-	__u16 id;	   /* stable id, goes into xs_spd_key.mask */
+	__u8 proto_exact; /* 1: key.proto must equal the packet's */
+	__u8 sport_exact; /* 1: key.sport must equal (ICMP: type) */
+	__u8 dport_exact; /* 1: key.dport must equal (ICMP: code) */
+	__u16 id; /* stable id, goes into xs_spd_key.mask */
 	__u8 _pad[6];
-	__u64 best_rank;   /* lowest rank of the rules in this mask */
+	__u64 best_rank; /* lowest rank of the rules in this mask */
 };
 _Static_assert(sizeof(struct xs_spd_mask) == 24, "xs_spd_mask size");
 
 /* spd_rules key: the selector with the mask applied. */
 struct xs_spd_key {
-	__u16 mask;	/* xs_spd_mask.id */
+	__u16 mask; /* xs_spd_mask.id */
 	__u8 dir;
 	__u8 family;
-	__u8 proto;	/* 0 when the mask's protocol is "any" */
+	__u8 proto; /* 0 when the mask's protocol is "any" */
 	__u8 _pad[3];
-	__be16 sport;	/* 0 when not exact */
+	__be16 sport; /* 0 when not exact */
 	__be16 dport;
-	__u8 src[16];	/* masked to src_plen */
+	__u8 src[16]; /* masked to src_plen */
 	__u8 dst[16];
 };
 _Static_assert(sizeof(struct xs_spd_key) == 44, "xs_spd_key size");
 
 struct xs_spd_rule {
 	__u64 rank;
-	__u32 slot;	/* index in spd_policies */
+	__u32 slot; /* index in spd_policies */
 	__u32 _pad;
 };
 _Static_assert(sizeof(struct xs_spd_rule) == 16, "xs_spd_rule size");
@@ -208,8 +208,8 @@ struct xs_flow_key {
 _Static_assert(sizeof(struct xs_flow_key) == 40, "xs_flow_key size");
 
 struct xs_flow_val {
-	__u32 gen;	/* state.spd_gen when cached */
-	__u32 slot;	/* policy slot, XS_SLOT_NONE = no policy */
+	__u32 gen; /* state.spd_gen when cached */
+	__u32 slot; /* policy slot, XS_SLOT_NONE = no policy */
 };
 _Static_assert(sizeof(struct xs_flow_val) == 8, "xs_flow_val size");
 
@@ -225,7 +225,7 @@ _Static_assert(sizeof(struct xs_pol_stats) == 16, "xs_pol_stats size");
 /* sa_in: inbound lookup by SPI, protocol and destination (RFC 4301 4.1). */
 struct xs_sa_in_key {
 	__be32 spi;
-	__u8 proto;	/* IPPROTO_ESP / IPPROTO_AH */
+	__u8 proto; /* IPPROTO_ESP / IPPROTO_AH */
 	__u8 family;
 	__u8 _pad[2];
 	__u8 daddr[16];
@@ -248,7 +248,7 @@ struct xs_sa_out_key {
 _Static_assert(sizeof(struct xs_sa_out_key) == 40, "xs_sa_out_key size");
 
 struct xs_sa_ref {
-	__u32 slot;	/* index in sa_stats and the controller's SA table */
+	__u32 slot; /* index in sa_stats and the controller's SA table */
 	__u8 mode;
 	__u8 _pad[3];
 };
@@ -256,12 +256,12 @@ _Static_assert(sizeof(struct xs_sa_ref) == 8, "xs_sa_ref size");
 
 /* sa_stats[slot]: updated atomically by BPF and by the workers (mmap). */
 struct xs_sa_stats {
-	__u64 rx_packets;	/* steered to / processed by a worker */
+	__u64 rx_packets; /* steered to / processed by a worker */
 	__u64 rx_bytes;
 	__u64 tx_packets;
 	__u64 tx_bytes;
-	__u64 drops;		/* any drop attributed to this SA */
-	__u64 seq_exhausted;	/* a worker ran out of sequence numbers
+	__u64 drops; /* any drop attributed to this SA */
+	__u64 seq_exhausted; /* a worker ran out of sequence numbers
 				 * (2^32 - 1 sent, no ESN): the controller's
 				 * lifetime check expires the SA hard */
 	__u64 _reserved[2];
@@ -278,7 +278,7 @@ _Static_assert(sizeof(struct xs_sa_stats) == 64, "xs_sa_stats size");
  * reassembles them and looks the SA up itself.
  */
 struct xs_xdp_meta {
-	__u32 magic;	/* XS_META_MAGIC */
+	__u32 magic; /* XS_META_MAGIC */
 	__u32 sa_slot;
 };
 _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
@@ -315,15 +315,15 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
  * at most one per policy per XS_ACQUIRE_INTERVAL_NS (acquire_rl holds
  * each policy's last time).  xdpsecd turns it into SADB_ACQUIRE.
  */
-#define XS_ACQUIRE_RB_SIZE (64 * 1024)	/* bytes, a power of 2 */
-#define XS_ACQUIRE_RL_SIZE 4096		/* policies remembered */
+#define XS_ACQUIRE_RB_SIZE (64 * 1024) /* bytes, a power of 2 */
+#define XS_ACQUIRE_RL_SIZE 4096 /* policies remembered */
 #define XS_ACQUIRE_INTERVAL_NS 1000000000ull
 
 struct xs_acquire_ev {
-	__u32 policy_id;	/* sadb_x_policy_id (xs_policy.id) */
-	__u8 req;		/* index of the request in the policy */
-	__u8 level;		/* IPSEC_LEVEL_* in force (default resolved) */
-	__u8 ulproto;		/* the packet's upper-layer protocol */
+	__u32 policy_id; /* sadb_x_policy_id (xs_policy.id) */
+	__u8 req; /* index of the request in the policy */
+	__u8 level; /* IPSEC_LEVEL_* in force (default resolved) */
+	__u8 ulproto; /* the packet's upper-layer protocol */
 	__u8 _pad;
 	struct xs_sa_out_key sa; /* the SA looked for: proto, mode, family,
 				  * reqid (unique only), endpoints */

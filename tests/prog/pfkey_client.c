@@ -100,8 +100,9 @@ int main(int argc, char **argv)
 	if (r->sadb_msg_type != SADB_REGISTER || r->sadb_msg_errno ||
 	    r->sadb_msg_pid != (uint32_t)getpid() ||
 	    !has_ext(buf, n, SADB_EXT_SUPPORTED_ENCRYPT)) {
-		fprintf(stderr, "pfkey_client: bad REGISTER reply (type %u "
-				"errno %u pid %u)\n",
+		fprintf(stderr,
+			"pfkey_client: bad REGISTER reply (type %u "
+			"errno %u pid %u)\n",
 			r->sadb_msg_type, r->sadb_msg_errno, r->sadb_msg_pid);
 		return 1;
 	}
@@ -113,8 +114,9 @@ int main(int argc, char **argv)
 		if (n < 0)
 			return fail("recv DUMP");
 		if (r->sadb_msg_type != SADB_DUMP || r->sadb_msg_errno) {
-			fprintf(stderr, "pfkey_client: DUMP reply type %u "
-					"errno %u\n",
+			fprintf(stderr,
+				"pfkey_client: DUMP reply type %u "
+				"errno %u\n",
 				r->sadb_msg_type, r->sadb_msg_errno);
 			return 1;
 		}

@@ -17,7 +17,7 @@
 #include "../../ctl/libipsec/ipsec_policy.h"
 
 struct good {
-	const char *in;	  /* ipsec_set_policy input */
+	const char *in; /* ipsec_set_policy input */
 	const char *dump; /* ipsec_dump_policy(buf, NULL) */
 	uint16_t type;
 	uint8_t dir;
@@ -27,15 +27,19 @@ struct good {
 static const struct good good[] = {
 	/* 0 */ { "in bypass", "in prio def bypass", IPSEC_POLICY_BYPASS,
 		  IPSEC_DIR_INBOUND, 0 },
-	/* 1 */ { "out discard", "out prio def discard", IPSEC_POLICY_DISCARD,
-		  IPSEC_DIR_OUTBOUND, 0 },
-	/* 2 */ { "out none", "out prio def none", IPSEC_POLICY_NONE,
-		  IPSEC_DIR_OUTBOUND, 0 },
-	/* 3 */ { "in entrust", "in prio def entrust", IPSEC_POLICY_ENTRUST,
-		  IPSEC_DIR_INBOUND, 0 },
-	/* 4 */ { "out ipsec esp/transport//require",
-		  "out prio def ipsec esp/transport//require",
-		  IPSEC_POLICY_IPSEC, IPSEC_DIR_OUTBOUND, 1 },
+	/* 1 */
+	{ "out discard", "out prio def discard", IPSEC_POLICY_DISCARD,
+	  IPSEC_DIR_OUTBOUND, 0 },
+	/* 2 */
+	{ "out none", "out prio def none", IPSEC_POLICY_NONE,
+	  IPSEC_DIR_OUTBOUND, 0 },
+	/* 3 */
+	{ "in entrust", "in prio def entrust", IPSEC_POLICY_ENTRUST,
+	  IPSEC_DIR_INBOUND, 0 },
+	/* 4 */
+	{ "out ipsec esp/transport//require",
+	  "out prio def ipsec esp/transport//require", IPSEC_POLICY_IPSEC,
+	  IPSEC_DIR_OUTBOUND, 1 },
 	/* 5: bundle, tunnel endpoints, unique with an id */
 	{ "in ipsec ah/transport//use esp/tunnel/192.0.2.1-198.51.100.1/unique:7",
 	  "in prio def ipsec ah/transport//use "
@@ -114,10 +118,11 @@ static const struct bad bad[] = {
 	/* 4 */ { "out ipsec esp/transport//maybe", "level" },
 	/* 5 */ { "out ipsec esp/tunnel//require", "tunnel" },
 	/* 6 */ { "out bypass extra", "end of the policy" },
-	/* 7 */ { "out ipsec esp/transport//require esp/transport//require "
-		  "esp/transport//require esp/transport//require "
-		  "esp/transport//require",
-		  "too many requests" },
+	/* 7 */
+	{ "out ipsec esp/transport//require esp/transport//require "
+	  "esp/transport//require esp/transport//require "
+	  "esp/transport//require",
+	  "too many requests" },
 };
 
 static void test_errors(void **state)
@@ -128,7 +133,8 @@ static void test_errors(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		print_message("bad case %zu: '%s'\n", i, bad[i].in);
 		errno = 0;
-		assert_null(ipsec_set_policy(bad[i].in, (int)strlen(bad[i].in)));
+		assert_null(
+			ipsec_set_policy(bad[i].in, (int)strlen(bad[i].in)));
 		assert_int_equal(errno, EINVAL);
 		assert_non_null(strstr(ipsec_strerror(), bad[i].msg));
 	}

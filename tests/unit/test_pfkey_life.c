@@ -642,7 +642,8 @@ static void test_expire_seq_exhausted(void **state)
 	assert_int_equal(P(0)->n + P(2)->n, 0);
 	st.seq_exhausted = 1;
 	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot, &st, 0), 0);
-	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot2, &st, 0), 0);
+	assert_int_equal(bpf_map_update_elem(E->dp.sa_stats, &slot2, &st, 0),
+			 0);
 	assert_int_equal(tick(T0 + 2), 1);
 	cur = check_expire(0x5005, true);
 	assert_int_equal(cur.allocations, 0xffffffffu);

@@ -32,16 +32,16 @@ struct acase {
 };
 
 static const struct acase acases[] = {
-	/* 1 */ { 0, 0, false, NOGRP, true },	     /* root */
-	/* 2 */ { 0, 1234, true, 4321, true },	     /* root, any group */
+	/* 1 */ { 0, 0, false, NOGRP, true }, /* root */
+	/* 2 */ { 0, 1234, true, 4321, true }, /* root, any group */
 	/* 3 */ { NOBODY, NOGROUP, false, NOGRP, false }, /* no group set */
-	/* 4 */ { NOBODY, NOGROUP, true, NOGROUP, true },  /* gid matches */
-	/* 5 */ { NOBODY, 4321, true, 4321, true },	     /* gid matches */
-	/* 6 */ { NOBODY, 1234, true, 4321, false },	     /* no match */
-	/* 7 */ { NOBODY, 1234, true, NOGROUP, true },  /* passwd group */
-	/* 8 */ { 1, 1, false, NOGRP, false },	     /* daemon */
+	/* 4 */ { NOBODY, NOGROUP, true, NOGROUP, true }, /* gid matches */
+	/* 5 */ { NOBODY, 4321, true, 4321, true }, /* gid matches */
+	/* 6 */ { NOBODY, 1234, true, 4321, false }, /* no match */
+	/* 7 */ { NOBODY, 1234, true, NOGROUP, true }, /* passwd group */
+	/* 8 */ { 1, 1, false, NOGRP, false }, /* daemon */
 	/* 9 */ { 4000000, 4000000, true, 4321, false }, /* unknown uid */
-	/* 10 */ { 4000000, 4321, true, 4321, true },   /* unknown uid, gid */
+	/* 10 */ { 4000000, 4321, true, 4321, true }, /* unknown uid, gid */
 };
 
 static void test_peer_allowed(void **state)
