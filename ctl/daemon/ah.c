@@ -46,12 +46,6 @@
 #define OPT_LSRR 131
 #define OPT_SSRR 137
 
-static int drop(enum xs_counter *why, enum xs_counter cnt, int err)
-{
-	*why = cnt;
-	return err;
-}
-
 size_t xs_ah_len(const struct xs_sa_rt *rt, bool v6)
 {
 	size_t unit = v6 ? 8 : 4;
@@ -212,22 +206,20 @@ int xs_ah_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 	int cnt;
 
 	if (c->rt != rt || rt->satype != SADB_SATYPE_AH)
-		return drop(why, XS_CNT_drop_internal, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -EINVAL);
 	cnt = xs_ip_parse(rt, ip, len, &l, false);
 	if (cnt)
-		return drop(why, cnt,
-			    cnt == XS_CNT_drop_unsupported ? -EOPNOTSUPP :
-							     -EINVAL);
+		return xs_esp_drop(why, cnt, xs_ip_parse_errno(cnt));
 	ahlen = xs_ah_len(rt, l.v6);
 	plen = l.total - l.off;
 	total = l.off + ahlen + plen;
 	if (total - (l.v6 ? 40 : 0) > IP_MAXLEN)
-		return drop(why, XS_CNT_drop_too_big, -EMSGSIZE);
+		return xs_esp_drop(why, XS_CNT_drop_too_big, -EMSGSIZE);
 	if (total > cap)
-		return drop(why, XS_CNT_drop_too_big, -ENOSPC);
+		return xs_esp_drop(why, XS_CNT_drop_too_big, -ENOSPC);
 	seq = xs_sa_next_seq(rt);
 	if (!seq)
-		return drop(why, XS_CNT_drop_seq_wrap, -EOVERFLOW);
+		return xs_esp_drop(why, XS_CNT_drop_seq_wrap, -EOVERFLOW);
 
 	memcpy(out, ip, l.off);
 	ah = out + l.off;
@@ -241,8 +233,9 @@ int xs_ah_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 	xs_ip_fix(out, &l, total, IPPROTO_AH);
 	cnt = compute_icv(c, k, out, &l, ahlen, total, true, ah + XS_AH_HDR);
 	if (cnt)
-		return drop(why, cnt,
-			    cnt == XS_CNT_drop_internal ? -EIO : -EOPNOTSUPP);
+		return xs_esp_drop(why, cnt,
+				   cnt == XS_CNT_drop_internal ? -EIO :
+								 -EOPNOTSUPP);
 	*why = XS_CNT_tx_encrypt;
 	return (int)total;
 }
@@ -261,36 +254,34 @@ int xs_ah_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 	int cnt;
 
 	if (c->rt != rt || rt->satype != SADB_SATYPE_AH)
-		return drop(why, XS_CNT_drop_internal, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -EINVAL);
 	cnt = xs_ip_parse(rt, ip, len, &l, true);
 	if (cnt)
-		return drop(why, cnt,
-			    cnt == XS_CNT_drop_unsupported ? -EOPNOTSUPP :
-							     -EINVAL);
+		return xs_esp_drop(why, cnt, xs_ip_parse_errno(cnt));
 	if (l.nh != IPPROTO_AH || l.total - l.off < XS_AH_HDR)
-		return drop(why, XS_CNT_drop_malformed, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_malformed, -EINVAL);
 	ah = ip + l.off;
 	ahlen = ((size_t)ah[1] + 2) * 4;
 	/* the length field must be the SA's: ICV and padding as we expect */
 	if (ahlen != xs_ah_len(rt, l.v6) || ahlen > l.total - l.off)
-		return drop(why, XS_CNT_drop_malformed, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_malformed, -EINVAL);
 	if (xs_get_be32(ah + 4) != rt->spi)
-		return drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
+		return xs_esp_drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
 	seq = xs_sa_seq_in(rt, xs_get_be32(ah + 8));
 	c->seq_hi = (uint32_t)(seq >> 32);
 	if (!xs_replay_check(&rt->replay, seq))
-		return drop(why, XS_CNT_drop_replay, -EEXIST);
+		return xs_esp_drop(why, XS_CNT_drop_replay, -EEXIST);
 	plen = l.total - l.off - ahlen;
 	if (l.off + plen > cap)
-		return drop(why, XS_CNT_drop_internal, -ENOSPC);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -ENOSPC);
 	icvlen = xs_esp_icv_len(rt);
 	cnt = compute_icv(c, k, ip, &l, ahlen, l.total, false, icv);
 	if (cnt)
-		return drop(why, cnt, -EINVAL);
+		return xs_esp_drop(why, cnt, -EINVAL);
 	if (CRYPTO_memcmp(icv, ah + XS_AH_HDR, icvlen))
-		return drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
+		return xs_esp_drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
 	if (!xs_replay_update(&rt->replay, seq))
-		return drop(why, XS_CNT_drop_replay, -EEXIST);
+		return xs_esp_drop(why, XS_CNT_drop_replay, -EEXIST);
 	memcpy(out, ip, l.off);
 	memcpy(out + l.off, ah + ahlen, plen);
 	xs_ip_fix(out, &l, l.off + plen, ah[0]);

@@ -350,17 +350,6 @@ void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total, uint8_t proto)
 	}
 }
 
-static int drop(enum xs_counter *why, enum xs_counter cnt, int err)
-{
-	*why = cnt;
-	return err;
-}
-
-static int parse_errno(int cnt)
-{
-	return cnt == XS_CNT_drop_unsupported ? -EOPNOTSUPP : -EINVAL;
-}
-
 /* ---------------------------------------------------------------- output */
 
 uint64_t xs_sa_next_seq(struct xs_sa_rt *rt)
@@ -393,20 +382,20 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	int cnt;
 
 	if (c->rt != rt)
-		return drop(why, XS_CNT_drop_internal, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -EINVAL);
 	cnt = xs_ip_parse(rt, ip, len, &l, false);
 	if (cnt)
-		return drop(why, cnt, parse_errno(cnt));
+		return xs_esp_drop(why, cnt, xs_ip_parse_errno(cnt));
 	plen = l.total - l.off;
 	padded = (plen + 2 + unit - 1) / unit * unit;
 	total = l.off + ESP_HDR + ivlen + padded + xs_esp_icv_len(rt);
 	if (total - (l.v6 ? 40 : 0) > IP_MAXLEN)
-		return drop(why, XS_CNT_drop_too_big, -EMSGSIZE);
+		return xs_esp_drop(why, XS_CNT_drop_too_big, -EMSGSIZE);
 	if (total > cap)
-		return drop(why, XS_CNT_drop_too_big, -ENOSPC);
+		return xs_esp_drop(why, XS_CNT_drop_too_big, -ENOSPC);
 	seq = xs_sa_next_seq(rt);
 	if (!seq)
-		return drop(why, XS_CNT_drop_seq_wrap, -EOVERFLOW);
+		return xs_esp_drop(why, XS_CNT_drop_seq_wrap, -EOVERFLOW);
 
 	esp = out + l.off;
 	pt = esp + ESP_HDR + ivlen;
@@ -421,7 +410,7 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	c->seq_hi = (uint32_t)(seq >> 32);
 	if (xs_esp_make_iv(rt, seq, esp + ESP_HDR) ||
 	    xs_esp_crypto_seal(c, esp, padded))
-		return drop(why, XS_CNT_drop_internal, -EIO);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -EIO);
 	xs_ip_fix(out, &l, total, IPPROTO_ESP);
 	*why = XS_CNT_tx_encrypt;
 	return (int)total;
@@ -454,36 +443,36 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	int cnt, ctlen;
 
 	if (c->rt != rt)
-		return drop(why, XS_CNT_drop_internal, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -EINVAL);
 	cnt = xs_ip_parse(rt, ip, len, &l, true);
 	if (cnt)
-		return drop(why, cnt, parse_errno(cnt));
+		return xs_esp_drop(why, cnt, xs_ip_parse_errno(cnt));
 	if (l.nh != IPPROTO_ESP)
-		return drop(why, XS_CNT_drop_malformed, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_malformed, -EINVAL);
 	esp = ip + l.off;
 	esplen = l.total - l.off;
 	ctlen = ct_len(rt, esplen);
 	if (ctlen < 0)
-		return drop(why, XS_CNT_drop_malformed, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_malformed, -EINVAL);
 	if (xs_get_be32(esp) != rt->spi)
-		return drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
+		return xs_esp_drop(why, XS_CNT_drop_unknown_spi, -ENOENT);
 	seq = xs_sa_seq_in(rt, xs_get_be32(esp + 4));
 	c->seq_hi = (uint32_t)(seq >> 32);
 	if (!xs_replay_check(&rt->replay, seq))
-		return drop(why, XS_CNT_drop_replay, -EEXIST);
+		return xs_esp_drop(why, XS_CNT_drop_replay, -EEXIST);
 	if (l.off + (size_t)ctlen > cap)
-		return drop(why, XS_CNT_drop_internal, -ENOSPC);
+		return xs_esp_drop(why, XS_CNT_drop_internal, -ENOSPC);
 
 	pt = out + l.off;
 	if (xs_esp_crypto_open(c, esp, esplen, (size_t)ctlen, pt))
-		return drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
+		return xs_esp_drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
 	if (!xs_replay_update(&rt->replay, seq))
-		return drop(why, XS_CNT_drop_replay, -EEXIST);
+		return xs_esp_drop(why, XS_CNT_drop_replay, -EEXIST);
 	if (check_trailer(pt, (size_t)ctlen, &datalen))
-		return drop(why, XS_CNT_drop_bad_pad, -EINVAL);
+		return xs_esp_drop(why, XS_CNT_drop_bad_pad, -EINVAL);
 	nh = pt[ctlen - 1];
 	if (nh == NH_NONE)
-		return drop(why, XS_CNT_drop_dummy, 0);
+		return xs_esp_drop(why, XS_CNT_drop_dummy, 0);
 	memcpy(out, ip, l.off);
 	xs_ip_fix(out, &l, l.off + datalen, nh);
 	*why = XS_CNT_rx_decrypt;

@@ -16,6 +16,7 @@
 #define XS_ESP_H
 
 #include <stdbool.h>
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <openssl/evp.h>
@@ -114,6 +115,20 @@ int xs_ip_parse(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
 		struct xs_l3 *l, bool in);
 void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total,
 	       uint8_t proto);
+
+/* The errno that goes with an xs_ip_parse() refusal. */
+static inline int xs_ip_parse_errno(int cnt)
+{
+	return cnt == XS_CNT_drop_unsupported ? -EOPNOTSUPP : -EINVAL;
+}
+
+/* A transform's refusal: *why = the counter, returns err. */
+static inline int xs_esp_drop(enum xs_counter *why, enum xs_counter cnt,
+			      int err)
+{
+	*why = cnt;
+	return err;
+}
 uint64_t xs_sa_next_seq(struct xs_sa_rt *rt);
 /* ESN: the 64-bit sequence number of a received low half (RFC 4303
  * appendix A2.1, from rt's window); without ESN seql itself. */
