@@ -10,7 +10,11 @@
  *                               has none: drop), redirect to the hand-off
  *                               device, whose worker protects it; the
  *                               source MAC then carries the egress NIC's
- *                               slot and the SA slot (XS_ETH_META_MARK)
+ *                               slot and the SA slot (XS_ETH_META_MARK);
+ *                               with a tunnel-mode request the destination
+ *                               MAC becomes the next hop towards the
+ *                               outermost tunnel's endpoint (FIB lookup;
+ *                               unresolved: drop, ask xdpsecd to resolve)
  *
  * With no hand-off device (state.handoff_ifindex 0) protected traffic is
  * dropped: fail closed.
@@ -120,13 +124,84 @@ __attribute__((noinline)) int xs_acquire(__u32 policy_id, __u32 req,
 }
 
 /*
+ * Ask xdpsecd to resolve the next hop that bpf_fib_lookup left in f
+ * (BPF_FIB_LKUP_RET_NO_NEIGH).  Global: verified on its own.
+ */
+__attribute__((noinline)) int xs_resolve(const struct bpf_fib_lookup *f)
+{
+	struct xs_acquire_ev ev;
+	__u64 now, *last;
+	__u32 key;
+
+	if (!f)
+		return 0;
+	key = XS_EV_RESOLVE_KEY(f->family == XS_AF_INET ? f->ipv4_dst :
+							  f->ipv6_dst[3]);
+	now = bpf_ktime_get_ns();
+	last = bpf_map_lookup_elem(&acquire_rl, &key);
+	if (last && now - *last < XS_ACQUIRE_INTERVAL_NS)
+		return 0;
+	bpf_map_update_elem(&acquire_rl, &key, &now, BPF_ANY);
+	__builtin_memset(&ev, 0, sizeof(ev));
+	ev.kind = XS_EV_RESOLVE;
+	ev.sa.family = f->family;
+	ev.sa.reqid = f->ifindex;
+	if (f->family == XS_AF_INET)
+		__builtin_memcpy(ev.sa.daddr, &f->ipv4_dst, 4);
+	else
+		__builtin_memcpy(ev.sa.daddr, f->ipv6_dst, 16);
+	return bpf_ringbuf_output(&acquire, &ev, sizeof(ev), 0);
+}
+
+/*
+ * Tunnel mode: point the frame at the next hop towards the tunnel
+ * endpoint t->daddr (from t->saddr) instead of the packet's own next hop.
+ * Returns TUN_*.  Global: verified on its own.
+ */
+enum { TUN_OK, TUN_NO_NEIGH, TUN_NO_ROUTE, TUN_ERROR };
+
+__attribute__((noinline)) int xs_tun_nexthop(struct __sk_buff *skb,
+					     const struct xs_tmpl *t)
+{
+	struct bpf_fib_lookup f;
+	int rc;
+
+	if (!skb || !t)
+		return TUN_ERROR;
+	__builtin_memset(&f, 0, sizeof(f));
+	f.ifindex = skb->ifindex;
+	if (t->family == XS_AF_INET) {
+		f.family = XS_AF_INET;
+		__builtin_memcpy(&f.ipv4_src, t->saddr, 4);
+		__builtin_memcpy(&f.ipv4_dst, t->daddr, 4);
+	} else {
+		f.family = XS_AF_INET6;
+		__builtin_memcpy(f.ipv6_src, t->saddr, 16);
+		__builtin_memcpy(f.ipv6_dst, t->daddr, 16);
+	}
+	rc = bpf_fib_lookup(skb, &f, sizeof(f), BPF_FIB_LOOKUP_OUTPUT);
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		xs_resolve(&f);
+		return TUN_NO_NEIGH;
+	}
+	if (rc != BPF_FIB_LKUP_RET_SUCCESS || f.ifindex != skb->ifindex)
+		return TUN_NO_ROUTE;
+	if (bpf_skb_store_bytes(skb, 0, f.dmac, ETH_ALEN, 0))
+		return TUN_ERROR;
+	return TUN_OK;
+}
+
+/*
  * The SA of the policy's first request that has one (*slot, XS_SLOT_NONE
  * if none has: the packet goes in clear); -1 if a request whose level is
  * require or unique has none.  A request without an SA asks for one.
+ * *first_tun: that request is tunnel mode; *outer: the last tunnel-mode
+ * request with an SA (the outermost header), -1 if none.
  */
 static __always_inline int sa_pick(const struct xs_policy *pol,
 				   const struct xs_pkt *p,
-				   const struct xs_config *c, __u32 *slot)
+				   const struct xs_config *c, __u32 *slot,
+				   bool *first_tun, int *outer)
 {
 	const struct xs_sa_ref *sa;
 	struct xs_sa_out_key k;
@@ -134,6 +209,8 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 	__u8 lev;
 
 	*slot = XS_SLOT_NONE;
+	*first_tun = false;
+	*outer = -1;
 	for (i = 0; i < XS_MAX_TMPL; i++) {
 		if (i >= pol->ntmpl)
 			break;
@@ -146,15 +223,20 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 				return -1;
 			continue;
 		}
-		if (*slot == XS_SLOT_NONE)
+		if (pol->tmpl[i].mode == IPSEC_MODE_TUNNEL)
+			*outer = (int)i;
+		if (*slot == XS_SLOT_NONE) {
 			*slot = sa->slot;
+			*first_tun = pol->tmpl[i].mode == IPSEC_MODE_TUNNEL;
+		}
 	}
 	return 0;
 }
 
 /* Tell the worker the egress NIC and the SA in the source MAC (see
  * XS_ETH_META_MARK in xdpsec.h). */
-static __always_inline int mark_src(struct __sk_buff *skb, __u32 sa_slot)
+static __always_inline int mark_src(struct __sk_buff *skb, __u32 sa_slot,
+				    bool tunnel)
 {
 	__be32 be_slot = bpf_htonl(sa_slot);
 	const struct xs_iface *ifc;
@@ -165,7 +247,7 @@ static __always_inline int mark_src(struct __sk_buff *skb, __u32 sa_slot)
 	if (!ifc)
 		return -1;
 	mac[0] = XS_ETH_META_MARK;
-	mac[1] = (__u8)ifc->slot;
+	mac[1] = (__u8)ifc->slot | (tunnel ? XS_ETH_META_TUNNEL : 0);
 	__builtin_memcpy(mac + 2, &be_slot, 4);
 	return bpf_skb_store_bytes(skb, ETH_ALEN, mac, ETH_ALEN, 0);
 }
@@ -176,15 +258,29 @@ static __always_inline int ipsec_out(struct __sk_buff *skb,
 				     const struct xs_config *c,
 				     const struct xs_state *st)
 {
+	bool first_tun;
 	__u32 slot;
+	int outer;
 
-	if (sa_pick(pol, p, c, &slot))
+	if (sa_pick(pol, p, c, &slot, &first_tun, &outer))
 		return shot(XS_CNT_drop_no_sa_out);
 	if (slot == XS_SLOT_NONE)
 		return ok(XS_CNT_tx_pass);
 	if (!st->handoff_ifindex)
 		return shot(XS_CNT_drop_no_worker);
-	if (mark_src(skb, slot))
+	if (outer >= 0 && outer < XS_MAX_TMPL) {
+		switch (xs_tun_nexthop(skb, &pol->tmpl[outer])) {
+		case TUN_OK:
+			break;
+		case TUN_NO_NEIGH:
+			return shot(XS_CNT_drop_no_neigh);
+		case TUN_NO_ROUTE:
+			return shot(XS_CNT_drop_tun_route);
+		default:
+			return shot(XS_CNT_drop_internal);
+		}
+	}
+	if (mark_src(skb, slot, first_tun))
 		return shot(XS_CNT_drop_internal);
 	xs_count(XS_CNT_tx_steer);
 	return bpf_redirect(st->handoff_ifindex, 0);

@@ -24,6 +24,7 @@
 #include <bpf/libbpf.h>
 #include "conf.h"
 #include "loader.h"
+#include "netlink.h"
 #include "pfkey.h"
 #include "pfkey_sock.h"
 #include "satab.h"
@@ -110,7 +111,20 @@ static int d_acquire(void *ctx, void *data, size_t size)
 {
 	struct daemon *d = ctx;
 
+	const struct xs_acquire_ev *ev = data;
+	int err;
+
 	if (size < sizeof(struct xs_acquire_ev))
+		return 0;
+	if (ev->kind == XS_EV_RESOLVE) {
+		err = xs_nl_neigh_resolve((int)ev->sa.reqid, ev->sa.family,
+					  ev->sa.daddr);
+		if (err)
+			xs_log_warn("resolving a tunnel next hop on ifindex %u: %s",
+				    ev->sa.reqid, strerror(-err));
+		return 0;
+	}
+	if (ev->kind != XS_EV_ACQUIRE)
 		return 0;
 	pthread_rwlock_wrlock(&d->spd_lock);
 	xs_pfkey_acquire(d->pk, data);

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
@@ -232,6 +233,30 @@ int xs_nl_link_set_up(int ifindex, int up)
 
 	req_ifi(nh)->ifi_change = IFF_UP;
 	req_ifi(nh)->ifi_flags = up ? IFF_UP : 0;
+	return nl_ack(nh);
+}
+
+int xs_nl_neigh_resolve(int ifindex, int family, const uint8_t *addr)
+{
+	struct nlreq req;
+	struct nlmsghdr *nh;
+	struct ndmsg *nd;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EAFNOSUPPORT;
+	memset(&req, 0, sizeof(req));
+	nh = (struct nlmsghdr *)req.buf;
+	nh->nlmsg_len = NLMSG_LENGTH(sizeof(*nd));
+	nh->nlmsg_type = RTM_NEWNEIGH;
+	nh->nlmsg_flags = NLM_F_CREATE | NLM_F_REPLACE;
+	nd = NLMSG_DATA(nh);
+	nd->ndm_family = (uint8_t)family;
+	nd->ndm_ifindex = ifindex;
+	nd->ndm_state = NUD_NONE;
+	nd->ndm_flags = NTF_USE;
+	if (!addattr(nh, sizeof(req), NDA_DST, addr,
+		     family == AF_INET ? 4 : 16))
+		return -ENOBUFS;
 	return nl_ack(nh);
 }
 

@@ -29,6 +29,10 @@ int xs_nl_link_set_up(int ifindex, int up);
 /* Use nq rx and nq tx queues (ETHTOOL_SCHANNELS). */
 int xs_nl_set_queues(const char *name, uint32_t nq);
 int xs_nl_link_del(int ifindex);
+/* Have the kernel resolve addr (4 or 16 bytes by family) on ifindex
+ * (RTM_NEWNEIGH with NTF_USE: an ARP / neighbour solicitation goes out
+ * unless the entry is valid). */
+int xs_nl_neigh_resolve(int ifindex, int family, const uint8_t *addr);
 /* Turn off tx checksum, scatter-gather, TSO and GSO (ethtool ioctl), so
  * the kernel completes checksums and segments before the device. */
 int xs_nl_offloads_off(const char *name);

@@ -17,9 +17,10 @@
  * if its reqid is not 0, to the group of its own reqid too.  Each group's
  * sa_out entry points at its newest mature member; when that one goes the
  * next newest takes its place, and the entry is deleted with the last.
- * An SA of mode ANY is filed (and published) under IPSEC_MODE_TRANSPORT,
- * since policy requests are transport or tunnel; its sa_in value keeps
- * IPSEC_MODE_ANY so inbound processing can accept either.
+ * An SA of mode ANY is filed (and published) under IPSEC_MODE_TRANSPORT
+ * and IPSEC_MODE_TUNNEL, since policy requests are one or the other and
+ * KAME lets such an SA serve both; its sa_in value keeps IPSEC_MODE_ANY
+ * so inbound processing accepts either.
  *
  * UPDATE replaces the SA in place: slot, sa_stats, cur lifetime and its
  * place in dump order are kept, the SA becomes the newest of its groups.
@@ -194,12 +195,12 @@ static int check_sa(const struct xs_sa *sa)
 /* ------------------------------------------------------------------ */
 /* sa_out groups                                                      */
 
-static void out_key(const struct xs_sa *sa, uint32_t reqid,
+static void out_key(const struct xs_sa *sa, uint32_t reqid, uint8_t mode,
 		    struct xs_sa_out_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->proto = sa_proto(sa->satype);
-	k->mode = sa->mode == IPSEC_MODE_ANY ? IPSEC_MODE_TRANSPORT : sa->mode;
+	k->mode = mode;
 	k->family = sa->dst.family;
 	k->reqid = reqid;
 	addr_copy(k->saddr, &sa->src);
@@ -298,12 +299,19 @@ static int groups_attach(struct xs_sadb *db, struct sa_entry *e)
 {
 	struct xs_sa_out_key k;
 	struct sa_group *g;
+	uint8_t mode;
 	int i;
 
-	for (i = 0; i < 2; i++) {
-		if (i == 1 && !e->sa.reqid)
+	for (i = 0; i < XS_SA_NGROUPS; i++) {
+		if ((i & 1) && !e->sa.reqid)
+			continue;
+		mode = e->sa.mode == IPSEC_MODE_ANY ? IPSEC_MODE_TRANSPORT :
+						      e->sa.mode;
+		if (i >= 2 && e->sa.mode != IPSEC_MODE_ANY)
 			break;
-		out_key(&e->sa, i ? e->sa.reqid : 0, &k);
+		if (i >= 2)
+			mode = IPSEC_MODE_TUNNEL;
+		out_key(&e->sa, (i & 1) ? e->sa.reqid : 0, mode, &k);
 		g = group_get(db, &k);
 		if (!g)
 			return -ENOMEM;
@@ -313,11 +321,28 @@ static int groups_attach(struct xs_sadb *db, struct sa_entry *e)
 	return 0;
 }
 
-int sadb_groups_sync(struct xs_sadb *db, struct sa_group *g[2])
+void sadb_groups_of(const struct sa_entry *e, struct sa_group **g)
+{
+	int i;
+
+	for (i = 0; i < XS_SA_NGROUPS; i++)
+		g[i] = e->m[i].g;
+}
+
+/* Detach e from its groups; they go to old[] (to be synced). */
+static void groups_detach(struct sa_entry *e, struct sa_group **old)
+{
+	int i;
+
+	for (i = 0; i < XS_SA_NGROUPS; i++)
+		old[i] = member_detach(&e->m[i]);
+}
+
+int sadb_groups_sync(struct xs_sadb *db, struct sa_group **g)
 {
 	int i, err = 0, r;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < XS_SA_NGROUPS; i++) {
 		if (!g[i])
 			continue;
 		r = group_sync(db, g[i]);
@@ -329,9 +354,9 @@ int sadb_groups_sync(struct xs_sadb *db, struct sa_group *g[2])
 
 static int groups_leave(struct xs_sadb *db, struct sa_entry *e)
 {
-	struct sa_group *g[2] = { member_detach(&e->m[0]),
-				  member_detach(&e->m[1]) };
+	struct sa_group *g[XS_SA_NGROUPS];
 
+	groups_detach(e, g);
 	return sadb_groups_sync(db, g);
 }
 
@@ -420,7 +445,7 @@ struct sa_entry *sadb_entry_new(struct xs_sadb *db, const struct xs_sa *sa,
 
 static int sa_insert(struct xs_sadb *db, const struct xs_sa *sa)
 {
-	struct sa_group *g[2];
+	struct sa_group *g[XS_SA_NGROUPS];
 	struct sa_entry *e;
 	int err;
 
@@ -435,8 +460,7 @@ static int sa_insert(struct xs_sadb *db, const struct xs_sa *sa)
 	if (!err)
 		err = groups_attach(db, e);
 	if (!err) {
-		g[0] = e->m[0].g;
-		g[1] = e->m[1].g;
+		sadb_groups_of(e, g);
 		err = sadb_groups_sync(db, g);
 	}
 	if (!err)
@@ -449,13 +473,12 @@ static int sa_insert(struct xs_sadb *db, const struct xs_sa *sa)
 static int sa_replace(struct xs_sadb *db, struct sa_entry *e,
 		      const struct xs_sa *sa)
 {
-	struct sa_group *old[2] = { member_detach(&e->m[0]),
-				    member_detach(&e->m[1]) };
+	struct sa_group *old[XS_SA_NGROUPS], *g[XS_SA_NGROUPS];
 	struct xs_lifetime cur = e->sa.cur;
 	bool was_larval = sadb_larval(e);
-	struct sa_group *g[2];
 	int err = 0, r;
 
+	groups_detach(e, old);
 	if (was_larval) { /* maturing: counted from now, fresh stats */
 		memset(&cur, 0, sizeof(cur));
 		cur.addtime = sadb_now(db);
@@ -469,8 +492,7 @@ static int sa_replace(struct xs_sadb *db, struct sa_entry *e,
 	r = groups_attach(db, e);
 	if (!err)
 		err = r;
-	g[0] = e->m[0].g;
-	g[1] = e->m[1].g;
+	sadb_groups_of(e, g);
 	r = sadb_groups_sync(db, g); /* non-empty: not freed */
 	if (!err)
 		err = r;

@@ -18,6 +18,8 @@ struct sa_member {
 	struct sa_entry *e;
 };
 
+#define XS_SA_NGROUPS 4
+
 struct sa_entry {
 	struct xs_sa sa; /* with keys */
 	uint32_t slot;
@@ -25,7 +27,10 @@ struct sa_entry {
 	uint64_t packets; /* rx + tx, as last read from sa_stats */
 	struct xs_hnode node; /* in db->ids */
 	struct sa_entry *prev, *next; /* db list, oldest first */
-	struct sa_member m[2]; /* [0] reqid-0 group, [1] own reqid */
+	/* [0] reqid-0 group, [1] own reqid; a mode-ANY SA serves tunnel
+	 * requests too (KAME key_cmpsaidx): [2], [3] are its tunnel-mode
+	 * groups */
+	struct sa_member m[XS_SA_NGROUPS];
 };
 
 struct sa_group {
@@ -58,7 +63,9 @@ struct sa_entry *sadb_find(struct xs_sadb *db, uint8_t satype, uint32_t spi,
 struct sa_entry *sadb_entry_new(struct xs_sadb *db, const struct xs_sa *sa,
 				uint8_t state);
 int sadb_entry_remove(struct xs_sadb *db, struct sa_entry *e);
-int sadb_groups_sync(struct xs_sadb *db, struct sa_group *g[2]);
+/* The groups e is filed in (NULL where none), in g[XS_SA_NGROUPS]. */
+void sadb_groups_of(const struct sa_entry *e, struct sa_group **g);
+int sadb_groups_sync(struct xs_sadb *db, struct sa_group **g);
 void sadb_cur_refresh(struct xs_sadb *db, struct sa_entry *e, uint64_t t);
 
 #endif /* XS_SADB_INT_H */

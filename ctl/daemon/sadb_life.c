@@ -112,8 +112,9 @@ static bool needs_stats(const struct xs_sa *sa)
 static void soft_expire(struct xs_sadb *db, struct sa_entry *e,
 			xs_sadb_expire_fn fn, void *arg)
 {
-	struct sa_group *g[2] = { e->m[0].g, e->m[1].g };
+	struct sa_group *g[XS_SA_NGROUPS];
 
+	sadb_groups_of(e, g);
 	e->soft_sent = true;
 	e->sa.state = SADB_SASTATE_DYING;
 	sadb_groups_sync(db, g);

@@ -53,6 +53,10 @@
 	X(drop_no_worker, "drop-no-worker",                                    \
 	  "no crypto worker is running (fail closed)")                         \
 	X(drop_internal, "drop-internal", "map or helper failure in the datapath") \
+	X(drop_no_neigh, "drop-no-neigh",                                      \
+	  "tunnel next hop not resolved yet (xdpsecd asked the kernel)")       \
+	X(drop_tun_route, "drop-tun-route",                                    \
+	  "no route to the tunnel endpoint through this NIC")                  \
 	/* crypto workers (counted in the wstats map, one row per worker) */ \
 	X(rx_decrypt, "rx-decrypt", "ESP packets decrypted and delivered")    \
 	X(tx_encrypt, "tx-encrypt", "packets encrypted and sent as ESP")      \
@@ -61,6 +65,7 @@
 	X(tx_frag, "tx-frag", "outer fragments sent after ESP")               \
 	X(tx_icmp_too_big, "tx-icmp-too-big",                                 \
 	  "ICMP frag-needed / packet-too-big sent to a local sender")          \
+	X(esn_resync, "esn-resync", "ESN resynchronised (RFC 4303 A3)")       \
 	X(drop_bad_icv, "drop-bad-icv", "ESP ICV did not verify")             \
 	X(drop_replay, "drop-replay", "sequence number replayed or too old")  \
 	X(drop_bad_pad, "drop-bad-pad", "ESP padding or pad length invalid")  \
@@ -74,6 +79,8 @@
 	  "too big once encapsulated (ICMP sent when DF)")                     \
 	X(drop_reasm, "drop-reasm", "fragment reassembly failed or timed out") \
 	X(drop_tx_full, "drop-tx-full", "TX ring full")                       \
+	X(drop_ecn, "drop-ecn",                                                \
+	  "tunnel: outer CE over a not-ECT inner packet (ecn=1, RFC 3168)")    \
 	X(drop_unsupported, "drop-unsupported",                                \
 	  "feature not handled by the worker (e.g. IPv6 ext headers)")          \
 	/* enc pair */                                                         \

@@ -6,6 +6,12 @@
  * Names, values and meaning are those of KAME ipsec(4) and OpenBSD
  * (net.inet.esp.enable, net.inet.ah.enable).  Levels: 1 = use, 2 = require.
  * def_policy: 0 = discard, 1 = none (IPSEC_POLICY_DISCARD / _NONE).
+ * ecn: KAME's ip_ecn modes, 0 = ECN_FORBIDDEN (RFC 3168 limited
+ * functionality: the outer header carries no ECN), 1 = ECN_ALLOWED (full
+ * functionality: ECN copied out, CE as ECT(0); CE copied back in on
+ * decapsulation, a not-ECT inner under CE dropped), 2 = ECN_NOCARE, which
+ * KAME numbers -1 (outer copies the inner ECN bits, decapsulation leaves
+ * the inner alone).  ctl/daemon/tunnel.c implements them.
  *
  * The map is written with `xdpsecctl sysctl NAME=VALUE` or with
  * `bpftool map update pinned .../config`; the datapath reads it per packet.
@@ -32,8 +38,8 @@
 	  "mask ANDed to IPv4 flags/offset in the AH ICV (0 = RFC 2402)")      \
 	X(ip4_dfbit, "net.inet.ipsec.dfbit", 0, 0, 2,                         \
 	  "outer DF in tunnel mode (0 clear, 1 set, 2 copy)")                  \
-	X(ip4_ecn, "net.inet.ipsec.ecn", 0, 0, 1,                             \
-	  "ECN in tunnel mode (0 forbidden/limited, 1 allowed/full)")          \
+	X(ip4_ecn, "net.inet.ipsec.ecn", 0, 0, 2,                             \
+	  "ECN in tunnel mode (0 forbidden, 1 allowed, 2 ignore = KAME -1)")   \
 	X(ip4_debug, "net.inet.ipsec.debug", 0, 0, 1, "IPv4 debug logging")   \
 	X(ip6_def_policy, "net.inet6.ipsec6.def_policy", 1, 0, 1,             \
 	  "IPv6 policy when no SPD entry matches (0 discard, 1 none)")         \
@@ -45,7 +51,8 @@
 	  "IPv6 level for ah/transport 'default' requests")                    \
 	X(ip6_ah_net_deflev, "net.inet6.ipsec6.ah_net_deflev", 1, 1, 2,       \
 	  "IPv6 level for ah/tunnel 'default' requests")                       \
-	X(ip6_ecn, "net.inet6.ipsec6.ecn", 0, 0, 1, "IPv6 ECN in tunnel mode") \
+	X(ip6_ecn, "net.inet6.ipsec6.ecn", 0, 0, 2,                           \
+	  "ECN in tunnel mode, IPv6 outer header (as net.inet.ipsec.ecn)")     \
 	X(ip6_debug, "net.inet6.ipsec6.debug", 0, 0, 1, "IPv6 debug logging") \
 	X(esp_enable, "net.inet.esp.enable", 1, 0, 1,                         \
 	  "accept and send ESP (0 drops ESP and counts it)")                   \

@@ -289,11 +289,18 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
  * metadata, so it rewrites the Ethernet source address, which the worker
  * replaces with the NIC's own anyway:
  *   h_source[0] = XS_ETH_META_MARK (locally administered, unicast)
- *   h_source[1] = slot of the egress NIC in the ifaces map
+ *   h_source[1] = slot of the egress NIC in the ifaces map, ORed with
+ *                 XS_ETH_META_TUNNEL when that request is tunnel mode
+ *                 (a mode-ANY SA then encapsulates)
  *   h_source[2..5] = SA slot of the (first) request, big endian
- * The destination MAC is the next hop the kernel resolved; it is kept.
+ * The destination MAC is the next hop the kernel resolved for the packet;
+ * when the policy has a tunnel-mode request, tc_egress replaces it with
+ * the next hop towards the outermost tunnel's destination
+ * (bpf_fib_lookup; the kernel forwarding the packet has already
+ * decremented its TTL, the datapath does not do it again).
  */
 #define XS_ETH_META_MARK 0x5a
+#define XS_ETH_META_TUNNEL 0x80
 
 /*
  * Decrypted (worker -> hand-off -> enc): the worker writes the NIC the ESP
@@ -306,7 +313,7 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
  */
 
 /* ------------------------------------------------------------------ */
-/* ACQUIRE: tc_egress asks the controller for an SA.                   */
+/* ACQUIRE: tc_egress asks the controller for an SA (or a neighbour).  */
 
 /*
  * When an outbound ipsec policy's request finds no SA in sa_out
@@ -319,12 +326,26 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
 #define XS_ACQUIRE_RL_SIZE 4096 /* policies remembered */
 #define XS_ACQUIRE_INTERVAL_NS 1000000000ull
 
+/*
+ * Records of kind XS_EV_RESOLVE ask for a neighbour instead: the next hop
+ * towards a tunnel endpoint that bpf_fib_lookup found unresolved (the
+ * packet is dropped, drop_no_neigh).  xdpsecd asks the kernel to resolve
+ * it (RTM_NEWNEIGH with NTF_USE).  Then sa.family and sa.daddr are the
+ * next hop, sa.reqid its ifindex; rate-limited per next hop in acquire_rl
+ * under key XS_EV_RESOLVE_KEY(last 32 bits of the address, as stored).
+ */
+enum {
+	XS_EV_ACQUIRE = 0,
+	XS_EV_RESOLVE = 1,
+};
+#define XS_EV_RESOLVE_KEY(a32) ((a32) | 0x80000000u)
+
 struct xs_acquire_ev {
 	__u32 policy_id; /* sadb_x_policy_id (xs_policy.id) */
 	__u8 req; /* index of the request in the policy */
 	__u8 level; /* IPSEC_LEVEL_* in force (default resolved) */
 	__u8 ulproto; /* the packet's upper-layer protocol */
-	__u8 _pad;
+	__u8 kind; /* XS_EV_* */
 	struct xs_sa_out_key sa; /* the SA looked for: proto, mode, family,
 				  * reqid (unique only), endpoints */
 };
