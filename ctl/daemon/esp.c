@@ -7,8 +7,10 @@
  *               E(payload | pad 1,2,3.. | pad length | next header) | ICV
  * The IV is the 64-bit sequence number (unique per packet and SA, as RFC
  * 4106 3.1 and RFC 3686 require) except for CBC (random, RFC 3602); salts
- * and nonces are the last salt_len bytes of the key as KAME lays it out;
- * no ESN.  Lengths come from the algorithm's table row, the AES key size
+ * and nonces are the last salt_len bytes of the key as KAME lays it out.
+ * ESN (RFC 4303 2.2.1): the high half is estimated from the replay window
+ * (appendix A2.1) and resynchronised after a long loss (A3, open_esn).
+ * Lengths come from the algorithm's table row, the AES key size
  * from the key length.  The payload is padded to the cipher's block (16
  * for AES-CBC) or to 4 bytes.
  *
@@ -125,6 +127,9 @@ static void rt_fill(struct xs_sa_rt *rt, const struct xs_sa *sa,
 	memcpy(rt->auth_key, sa->auth_key, rt->auth_keylen);
 	rt->seq_out = 0;
 	rt->esn = (sa->flags & SADB_X_SAFLAGS_ESN) != 0;
+	rt->natt_type = sa->natt_type;
+	rt->natt_sport = sa->natt_sport;
+	rt->natt_dport = sa->natt_dport;
 }
 
 struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
@@ -310,8 +315,7 @@ static int parse_v6(const uint8_t *ip, size_t len, struct xs_l3 *l, bool in)
 int xs_ip_parse(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
 		struct xs_l3 *l, bool in)
 {
-	if (rt->mode == IPSEC_MODE_TUNNEL)
-		return XS_CNT_drop_unsupported;
+	(void)rt; /* tunnel mode: ip is the outer header (tunnel.c) */
 	if (len < 1)
 		return XS_CNT_drop_malformed;
 	switch (ip[0] >> 4) {
@@ -418,6 +422,32 @@ int xs_esp_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 
 /* ---------------------------------------------------------------- input */
 
+/*
+ * Verify the ICV of the packet whose sequence number is *seq, with the
+ * ESN resynchronisation of RFC 4303 A3: once the SA has seen more than
+ * XS_REPLAY_RESYNC_AFTER consecutive ICV failures, a failing packet is
+ * retried once with the high half after the A2.1 estimate (one retry:
+ * A3.2 asks for a bound, and each costs a second ICV).  Returns 0 (verified
+ * as estimated), 1 (verified with the next high half: *seq moved there),
+ * or -EBADMSG.
+ */
+static int open_esn(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
+		    const uint8_t *esp, size_t esplen, size_t ctlen,
+		    uint8_t *pt, uint64_t *seq)
+{
+	uint32_t hi = (uint32_t)(*seq >> 32);
+
+	if (!xs_esp_crypto_open(c, esp, esplen, ctlen, pt))
+		return 0;
+	if (!rt->esn || hi == UINT32_MAX || !xs_replay_icv_failed(&rt->replay))
+		return -EBADMSG;
+	c->seq_hi = hi + 1;
+	if (xs_esp_crypto_open(c, esp, esplen, ctlen, pt))
+		return -EBADMSG;
+	*seq = (uint64_t)(hi + 1) << 32 | (uint32_t)*seq;
+	return 1;
+}
+
 /* Checks pad bytes 1, 2, 3... and the pad length; the payload's length. */
 static int check_trailer(const uint8_t *pt, size_t ptlen, size_t *datalen)
 {
@@ -440,7 +470,7 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 	uint8_t *pt, nh;
 	struct xs_l3 l;
 	uint64_t seq;
-	int cnt, ctlen;
+	int cnt, ctlen, resync;
 
 	if (c->rt != rt)
 		return xs_esp_drop(why, XS_CNT_drop_internal, -EINVAL);
@@ -464,9 +494,12 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return xs_esp_drop(why, XS_CNT_drop_internal, -ENOSPC);
 
 	pt = out + l.off;
-	if (xs_esp_crypto_open(c, esp, esplen, (size_t)ctlen, pt))
+	resync = open_esn(c, rt, esp, esplen, (size_t)ctlen, pt, &seq);
+	if (resync < 0)
 		return xs_esp_drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
-	if (!xs_replay_update(&rt->replay, seq))
+	/* verified: the window records seq, whatever the trailer holds */
+	if (!(resync ? xs_replay_resync(&rt->replay, seq) :
+		       xs_replay_update(&rt->replay, seq)))
 		return xs_esp_drop(why, XS_CNT_drop_replay, -EEXIST);
 	if (check_trailer(pt, (size_t)ctlen, &datalen))
 		return xs_esp_drop(why, XS_CNT_drop_bad_pad, -EINVAL);
@@ -475,7 +508,7 @@ int xs_esp_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt, const uint8_t *ip,
 		return xs_esp_drop(why, XS_CNT_drop_dummy, 0);
 	memcpy(out, ip, l.off);
 	xs_ip_fix(out, &l, l.off + datalen, nh);
-	*why = XS_CNT_rx_decrypt;
+	*why = resync ? XS_CNT_esn_resync : XS_CNT_rx_decrypt;
 	return (int)(l.off + datalen);
 }
 

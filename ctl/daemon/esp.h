@@ -31,6 +31,8 @@ struct xs_sa_rt {
 	uint8_t mode; /* IPSEC_MODE_* */
 	uint8_t family; /* of src/dst */
 	uint8_t esn; /* SADB_X_SAFLAGS_ESN: 64-bit sequence numbers */
+	uint8_t natt_type; /* UDP_ENCAP_ESPINUDP: ESP in UDP (natt.c) */
+	uint16_t natt_sport, natt_dport; /* host order */
 	struct xs_addr src, dst;
 	const struct xs_alg *enc, *auth;
 	uint16_t enc_keylen, auth_keylen;

@@ -265,6 +265,8 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 		xs_wcount(w, why);
 		return;
 	}
+	if (why == XS_CNT_esn_resync)
+		xs_wcount(w, why);
 	xs_wcount(w, XS_CNT_rx_decrypt);
 	xs_path_sa_count(w, slot, false, (size_t)n);
 }

@@ -7,7 +7,9 @@
  * highest sequence number accepted; seq is inside the window when
  * top - size < seq <= top.  With size 0 the window is off: every sequence
  * number but 0 passes and nothing is remembered (RFC 4303 3.4.3 lets the
- * receiver not check).
+ * receiver not check).  icv_fails counts consecutive ICV failures for the
+ * ESN resynchronisation of RFC 4303 A3 (esp.c retries); every verified
+ * packet resets it.
  */
 #include <errno.h>
 #include <string.h>
@@ -95,12 +97,12 @@ uint64_t xs_replay_esn_seq(struct xs_replay *r, uint32_t seql)
 	return (uint64_t)th << 32 | seql;
 }
 
-bool xs_replay_update(struct xs_replay *r, uint64_t seq)
+/* Caller holds the lock; seq's ICV verified. */
+static bool update_locked(struct xs_replay *r, uint64_t seq)
 {
-	bool ok;
+	bool ok = check_locked(r, seq);
 
-	pthread_spin_lock(&r->lock);
-	ok = check_locked(r, seq);
+	r->icv_fails = 0;
 	if (ok && r->size) {
 		if (seq > r->top)
 			advance(r, seq);
@@ -108,6 +110,39 @@ bool xs_replay_update(struct xs_replay *r, uint64_t seq)
 	} else if (ok && seq > r->top) {
 		r->top = seq;
 	}
+	return ok;
+}
+
+bool xs_replay_update(struct xs_replay *r, uint64_t seq)
+{
+	bool ok;
+
+	pthread_spin_lock(&r->lock);
+	ok = update_locked(r, seq);
+	pthread_spin_unlock(&r->lock);
+	return ok;
+}
+
+bool xs_replay_icv_failed(struct xs_replay *r)
+{
+	bool retry;
+
+	pthread_spin_lock(&r->lock);
+	if (r->icv_fails < UINT32_MAX)
+		r->icv_fails++;
+	retry = r->icv_fails > XS_REPLAY_RESYNC_AFTER;
+	pthread_spin_unlock(&r->lock);
+	return retry;
+}
+
+bool xs_replay_resync(struct xs_replay *r, uint64_t seq)
+{
+	bool ok;
+
+	pthread_spin_lock(&r->lock);
+	ok = update_locked(r, seq);
+	if (ok)
+		r->resyncs++;
 	pthread_spin_unlock(&r->lock);
 	return ok;
 }

@@ -56,6 +56,15 @@ struct xs_sa {
 	uint8_t auth_key[XS_KEY_MAX];
 	uint8_t enc_key[XS_KEY_MAX];
 	struct xs_addr src, dst; /* plen full, port 0 */
+	/* NAT traversal (RFC 3948; PF_KEY SADB_X_EXT_NAT_T_TYPE/SPORT/DPORT/
+	 * OA): natt_type 0 = plain ESP, UDP_ENCAP_ESPINUDP (2) = ESP in UDP
+	 * with the non-ESP marker; ports host order; natt_oa = the original
+	 * (pre-NAT) address of SADB_X_EXT_NAT_T_OA, family 0 if not given
+	 * (Linux numbering has one OA extension, 23; FreeBSD's OAI/OAR pair
+	 * does not fit it) */
+	uint8_t natt_type;
+	uint16_t natt_sport, natt_dport;
+	struct xs_addr natt_oa;
 	bool has_hard, has_soft;
 	struct xs_lifetime hard, soft, cur;
 };

@@ -46,6 +46,8 @@
 	  "packet matched a discard policy")                                   \
 	X(drop_default_discard, "drop-default-discard",                        \
 	  "no policy matched and def_policy is discard")                       \
+	X(drop_natt_keepalive, "drop-natt-keepalive",                          \
+	  "NAT-T keepalives (RFC 3948 2.3) consumed")                          \
 	X(drop_in_clear, "drop-in-clear",                                      \
 	  "cleartext that an inbound policy requires to be protected")         \
 	X(drop_no_sa_out, "drop-no-sa-out",                                    \

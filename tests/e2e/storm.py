@@ -5,12 +5,17 @@
 
 SPI4/SPI6: SPIs the host knows (their ESP goes to a worker and fails the
 ICV check).  SPIK/KEYHEX: an aes-gcm-16 SA of the host only the storm
-uses (replays).  Bad padding under a valid ICV is covered by the ESP unit
-tests, not here: see the session notes (an open question about replay
-counting when such frames are injected).
+uses (no other host may hold it: a peer sending on it would use up the
+sequence numbers below): well-authenticated packets with bad padding, N with distinct
+sequence numbers (each one drop-bad-pad: the ICV verified, so the window
+records it, then the trailer is refused) and N copies of one (the first
+drop-bad-pad, the other N - 1 drop-replay: its number was used), then N
+copies of one good packet (the first delivered, the rest replays).
 
 Sends N frames of each kind below (nothing else), then prints one line
-"kind count" per kind, so the caller can match counters.
+"kind counter count" per kind and counter, so the caller can match
+counters; the SPIK kinds are the only source of drop-bad-pad and
+drop-replay, so those two must match exactly.
 """
 import os
 import struct
@@ -97,6 +102,7 @@ def main():
                                         spik, key).items():
         sendp([Ether(build()) for _ in range(n)], iface=iface, verbose=False)
         print(name, counter, n)
+    bad_pads(mac, s4, d4, spik, key, n, iface)
     # one well-formed packet n times: the first is delivered, the rest
     # are replays
     once = Ether(dst=mac) / sealed(s4, d4, spik, key, 7,
@@ -104,6 +110,23 @@ def main():
                                    + b"\x01\x02\x02\x11")
     sendp([once] * n, iface=iface, verbose=False)
     print("esp-replay", "drop-replay", n - 1)
+
+
+def bad_pad(mac, s4, d4, spik, key, seq):
+    """Authentic ESP whose pad bytes are 1, 3 instead of 1, 2."""
+    plain = bytes(UDP(sport=9, dport=9) / (b"p" * 8)) + b"\x01\x03\x02\x11"
+    return Ether(dst=mac) / sealed(s4, d4, spik, key, seq, plain)
+
+
+def bad_pads(mac, s4, d4, spik, key, n, iface):
+    """N distinct bad-pad packets, then N copies of one."""
+    sendp([bad_pad(mac, s4, d4, spik, key, 100 + i) for i in range(n)],
+          iface=iface, verbose=False)
+    print("esp-bad-pad", "drop-bad-pad", n)
+    sendp([bad_pad(mac, s4, d4, spik, key, 100 + n)] * n, iface=iface,
+          verbose=False)
+    print("esp-bad-pad-repeat", "drop-bad-pad", 1)
+    print("esp-bad-pad-repeat", "drop-replay", n - 1)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
  * replayed; the high half really in the ICV (a receiver without ESN, or
  * one whose window puts the packet in another block, refuses it); and
  * sequence number exhaustion: without ESN the SA stops at 2^32 - 1, with
- * ESN it goes on.
+ * ESN it goes on; and the resynchronisation after a loss of 2^32 packets
+ * or more (RFC 4303 appendix A3) as a numbered case table.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -293,6 +294,159 @@ static void test_exhaustion(void **state)
 	}
 }
 
+/*
+ * 5: RFC 4303 A3.  Each case: the receiver's window top (window 32), then
+ * batches sent in order: the sender's last sequence number before the
+ * batch (0: it goes on), how many packets, whether each is tampered (its
+ * last ICV byte flipped), the first one delivered (-1: none; every one
+ * after it is delivered too) and whether that one resynchronised (why ==
+ * esn_resync); at the end the receiver's top and resynchronisations.
+ * Sequence numbers are picked so that no estimate lands on one the window
+ * has seen (that is a replay, dropped before any ICV).
+ */
+#define T XS_REPLAY_RESYNC_AFTER
+
+struct batch {
+	uint64_t at;
+	int n;
+	bool tamper;
+	int first_ok;
+	bool resync;
+};
+
+struct resync_case {
+	uint64_t top;
+	struct batch b[3];
+	uint64_t end_top, resyncs;
+};
+
+static const struct resync_case resyncs[] = {
+	/* 0: threshold not reached: T failures, nothing retried */
+	{ 1000, { { B32 + 1000, T, false, -1, false } }, 1000, 0 },
+	/* 1: 2^32 lost: T failures, then the next verifies with Th + 1;
+	 * the ones after it need no retry */
+	{ 1000,
+	  { { B32 + 1000, T + 1, false, T, true }, { 0, 3, false, 0, false } },
+	  B32 + 1004 + T,
+	  1 },
+	/* 2: window at the top of block 0, sender in block 1 crossing into
+	 * block 2 during the failures (the estimate moves from 0 to 1, the
+	 * truth from 1 to 2) */
+	{ B32 - 10,
+	  { { 2 * B32 - 5, T + 1, false, T, true } },
+	  2 * B32 - 4 + T,
+	  1 },
+	/* 3: window across 2^32, sender in block 2: estimate 1, retry 2 */
+	{ B32 + 3,
+	  { { 2 * B32 + 4, T + 1, false, T, true } },
+	  2 * B32 + 5 + T,
+	  1 },
+	/* 4: window across 2^32, threshold reached by tampered packets, then
+	 * a low half above the window's bottom from block 1: estimate
+	 * Th - 1 = 0, retry Th = 1 */
+	{ B32 + 3,
+	  { { 2 * B32 - 200, T, true, -1, false },
+	    { 2 * B32 - 20, 1, false, 0, true } },
+	  2 * B32 - 19,
+	  1 },
+	/* 5: 2^33 lost, low half below the window: estimate Th + 1, the
+	 * retry Th + 2 */
+	{ 1000,
+	  { { 2 * B32 + 10, T + 1, false, T, true } },
+	  2 * B32 + 11 + T,
+	  1 },
+	/* 6: tampered packets never resynchronise, past the threshold
+	 * either; they count towards it, so the next genuine one does */
+	{ 1000,
+	  { { B32 + 1000, T + 5, true, -1, false }, { 0, 1, false, 0, true } },
+	  B32 + 1006 + T,
+	  1 },
+	/* 7: a verified packet resets the count: T - 1 failures, one good
+	 * packet in the window, then T failures are not enough again */
+	{ 1000,
+	  { { B32 + 1000, T - 1, false, -1, false },
+	    { 1000, 1, false, 0, false },
+	    { B32 + 1000 + T, T, false, -1, false } },
+	  1001,
+	  0 },
+	/* 8: one retry only: 2^33 lost with the low half above the window,
+	 * estimate Th, retry Th + 1, truth Th + 2: never */
+	{ 1000, { { 2 * B32 + 1000, T + 5, false, -1, false } }, 1000, 0 },
+};
+
+static void send_batch(struct pair *p, const struct batch *b, size_t ci)
+{
+	uint8_t pkt[BUF];
+	enum xs_counter why;
+	int k, n, r;
+
+	if (b->at)
+		p->tx->seq_out = b->at;
+	for (k = 0; k < b->n; k++) {
+		n = seal(p, pkt, &why);
+		assert_true(n > 0);
+		if (b->tamper)
+			pkt[n - 1] ^= 1;
+		r = open_(p, pkt, n, &why);
+		if (b->first_ok < 0 || k < b->first_ok) {
+			if (r != -EBADMSG || why != XS_CNT_drop_bad_icv)
+				fail_msg("case %zu packet %d: %d", ci, k, r);
+			continue;
+		}
+		if (r <= 0)
+			fail_msg("case %zu packet %d refused: %d", ci, k, r);
+		assert_int_equal(why, k == b->first_ok && b->resync ?
+					      XS_CNT_esn_resync :
+					      XS_CNT_rx_decrypt);
+	}
+}
+
+static void test_resync(void **state)
+{
+	const struct resync_case *rc;
+	struct pair p;
+	size_t a, i, k;
+
+	(void)state;
+	for (a = 0; a < 3; a++) { /* AEAD, CBC + HMAC, GMAC */
+		for (i = 0; i < sizeof(resyncs) / sizeof(resyncs[0]); i++) {
+			rc = &resyncs[i];
+			pair_open(&p, &algs[a], true, true);
+			assert_true(xs_replay_update(&p.rx->replay, rc->top));
+			for (k = 0; k < 3 && rc->b[k].n; k++)
+				send_batch(&p, &rc->b[k], i);
+			if (p.rx->replay.top != rc->end_top ||
+			    p.rx->replay.resyncs != rc->resyncs)
+				fail_msg("alg %zu case %zu: top %#llx, %llu "
+					 "resyncs",
+					 a, i,
+					 (unsigned long long)p.rx->replay.top,
+					 (unsigned long long)
+						 p.rx->replay.resyncs);
+			pair_close(&p);
+		}
+	}
+}
+
+/* 6: without ESN nothing is retried, however many failures. */
+static void test_no_resync_without_esn(void **state)
+{
+	uint8_t pkt[BUF];
+	enum xs_counter why;
+	struct pair p;
+	int k, n;
+
+	(void)state;
+	pair_open(&p, &algs[0], true, false); /* sender ESN, receiver not */
+	for (k = 0; k < 2 * T; k++) {
+		n = seal(&p, pkt, &why);
+		assert_int_equal(open_(&p, pkt, n, &why), -EBADMSG);
+	}
+	assert_int_equal(p.rx->replay.resyncs, 0);
+	assert_int_equal(p.rx->replay.top, 0);
+	pair_close(&p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_across),
 		cmocka_unit_test(test_hi_in_icv),
 		cmocka_unit_test(test_exhaustion),
+		cmocka_unit_test(test_resync),
+		cmocka_unit_test(test_no_resync_without_esn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -519,6 +519,13 @@ static void test_bad_pad(void **state)
 			    r <= 0 :
 			    (r != -EINVAL || why != XS_CNT_drop_bad_pad))
 			fail_msg("pad case %zu: %d/%d", i + 1, r, why);
+		/* authentic: its number is used (RFC 4303 3.4.3 updates the
+		 * window once the ICV verified), bad padding or not, so the
+		 * same packet again is a replay */
+		r = xs_esp_input(&f.c, f.rt, p, (size_t)n, out, sizeof(out),
+				 &why);
+		if (r != -EEXIST || why != XS_CNT_drop_replay)
+			fail_msg("pad case %zu again: %d/%d", i + 1, r, why);
 	}
 	fix_close(&f);
 }

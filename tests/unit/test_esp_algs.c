@@ -3,8 +3,10 @@
  * Every ESP algorithm of the table beyond aes-gcm-16 (test_esp.c):
  * published vectors (RFC 2202 / RFC 4231 HMACs, RFC 3602 AES-CBC, RFC 3686
  * AES-CTR, RFC 7634 appendix A ChaCha20-Poly1305, draft-mcgrew-gcm-test-01
- * truncated to the 8 and 12-byte ICVs; no published ESP vector for AES-GMAC
- * was at hand: tests/e2e/esp_scapy.py checks it against python3-cryptography),
+ * truncated to the 8 and 12-byte ICVs, the IEEE 802.1AE GCM-AES integrity
+ * vectors for AES-GMAC through a test hook of esp_crypto.c, since their AAD
+ * is not an ESP header; tests/e2e/esp_scapy.py checks whole GMAC packets
+ * against python3-cryptography),
  * round trips over IPv4/IPv6 and payloads of 0..1500 bytes, a bad ICV for
  * every tampered byte, truncation, CBC padding, and the SA refusals (AEAD
  * with an HMAC, a cipher without one, unimplemented rows, key lengths).
@@ -284,6 +286,69 @@ static void test_gcm_short_icv(void **state)
 			fix_close(&f);
 		}
 	}
+}
+
+/*
+ * AES-GMAC (RFC 4543 = GCM with empty plaintext, all data AAD): "MACsec
+ * GCM-AES Test Vectors", K. Randall, IEEE P802.1, 11 April 2011
+ * (ieee802.org/1/files/public/docs2011/bn-randall-test-vectors-0511-v1.pdf),
+ * 2.1.1 and 2.1.2 "54-byte Packet Authentication Using GCM-AES-128/-256":
+ * key, IV = SCI | PN, AAD = DA | SA | SecTAG | user data, ICV.  The 12-byte
+ * IV is the SA's 4-byte salt (the end of the KAME key) and 8-byte ESP IV.
+ */
+int xs_esp_gmac_tag(struct xs_esp_ctx *c, const uint8_t *iv, const uint8_t *aad,
+		    size_t aadlen, uint8_t *tag);
+
+static const struct gmac_vec {
+	const char *name, *key; /* AES key | salt (IV bytes 0-3) */
+} gmac_vecs[] = {
+	{ "802.1AE 2.1.1 GCM-AES-128", "ad7a2bd03eac835a6f620fdcb506b345"
+				       "12153524" },
+	{ "802.1AE 2.1.2 GCM-AES-256",
+	  "e3c08a8f06c6e3ad95a70557b23f75483ce33021a9c72b7025666204c69c0b72"
+	  "12153524" },
+};
+
+static const char gmac_iv[] = "c0895e81b2c28465"; /* IV bytes 4-11 */
+static const char gmac_aad[] =
+	"d609b1f056637a0d46df998d88e5222ab2c2846512153524c0895e8108000f10"
+	"1112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f30"
+	"313233340001";
+static const char *const gmac_icv[] = {
+	"f09478a9b09007d06f46e9b6a1da25dd",
+	"2f0bc5af409e06d609ea8b7d0fa5ea50",
+};
+
+static void test_gmac_vector(void **state)
+{
+	uint8_t iv[8], aad[80], want[16], tag[16];
+	struct xs_sa sa;
+	struct fix f;
+	size_t i, alen;
+
+	(void)state;
+	assert_int_equal(unhex(gmac_iv, iv, sizeof(iv)), 8);
+	alen = unhex(gmac_aad, aad, sizeof(aad));
+	assert_int_equal(alen, 70);
+	for (i = 0; i < sizeof(gmac_vecs) / sizeof(gmac_vecs[0]); i++) {
+		make_sa(&sa, "aes-gmac", gmac_vecs[i].key, 0, NULL, NULL, 0);
+		fix_sa(&f, &sa, 0x1234);
+		assert_int_equal(xs_esp_icv_len(f.rt), 16);
+		assert_int_equal(unhex(gmac_icv[i], want, sizeof(want)), 16);
+		assert_int_equal(xs_esp_gmac_tag(&f.c, iv, aad, alen, tag), 0);
+		if (memcmp(tag, want, sizeof(want)))
+			fail_msg("%s: tag differs", gmac_vecs[i].name);
+		aad[alen - 1] ^= 1; /* one AAD bit: another tag */
+		assert_int_equal(xs_esp_gmac_tag(&f.c, iv, aad, alen, tag), 0);
+		assert_memory_not_equal(tag, want, sizeof(want));
+		aad[alen - 1] ^= 1;
+		fix_close(&f);
+	}
+	/* not a GMAC SA: refused */
+	make_sa(&sa, "aes-gcm-16", gmac_vecs[0].key, 0, NULL, NULL, 0);
+	fix_sa(&f, &sa, 0x1234);
+	assert_int_equal(xs_esp_gmac_tag(&f.c, iv, aad, alen, tag), -EINVAL);
+	fix_close(&f);
 }
 
 /* RFC 7634 appendix A: the ESP example (SPI 0x01020304, seq 5; its
@@ -746,6 +811,7 @@ int main(void)
 		cmocka_unit_test(test_cipher_vectors),
 		cmocka_unit_test(test_gcm_short_icv),
 		cmocka_unit_test(test_chacha_vector),
+		cmocka_unit_test(test_gmac_vector),
 		cmocka_unit_test(test_round_trips),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_truncated),

@@ -241,14 +241,47 @@ static void test_race(void **state)
 	xs_replay_destroy(&r);
 }
 
+/* RFC 4303 A3 bookkeeping: consecutive ICV failures past the threshold
+ * ask for a retry; a verified packet resets the count; a resync is an
+ * update that is counted. */
+static void test_icv_fails(void **state)
+{
+	struct xs_replay r;
+	int i;
+
+	(void)state;
+	assert_int_equal(xs_replay_init(&r, 64), 0);
+	for (i = 0; i < XS_REPLAY_RESYNC_AFTER; i++)
+		assert_false(xs_replay_icv_failed(&r));
+	assert_true(xs_replay_icv_failed(&r));
+	assert_true(xs_replay_icv_failed(&r));
+	assert_true(xs_replay_update(&r, 5)); /* verified: count reset */
+	for (i = 0; i < XS_REPLAY_RESYNC_AFTER; i++)
+		assert_false(xs_replay_icv_failed(&r));
+	assert_false(xs_replay_update(&r, 5)); /* a replay verified too */
+	assert_false(xs_replay_icv_failed(&r));
+	assert_true(xs_replay_resync(&r, 0x100000007ull));
+	assert_int_equal(r.resyncs, 1);
+	assert_int_equal(r.top, 0x100000007ull);
+	assert_int_equal(r.icv_fails, 0);
+	assert_false(xs_replay_resync(&r, 0x100000007ull));
+	assert_int_equal(r.resyncs, 1);
+	xs_replay_destroy(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_w32),	  cmocka_unit_test(test_w64),
-		cmocka_unit_test(test_w1024),	  cmocka_unit_test(test_w4096),
-		cmocka_unit_test(test_odd_sizes), cmocka_unit_test(test_off),
-		cmocka_unit_test(test_init),	  cmocka_unit_test(test_random),
+		cmocka_unit_test(test_w32),
+		cmocka_unit_test(test_w64),
+		cmocka_unit_test(test_w1024),
+		cmocka_unit_test(test_w4096),
+		cmocka_unit_test(test_odd_sizes),
+		cmocka_unit_test(test_off),
+		cmocka_unit_test(test_init),
+		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_race),
+		cmocka_unit_test(test_icv_fails),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
