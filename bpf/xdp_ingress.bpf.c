@@ -9,6 +9,9 @@
  *                               (struct xs_xdp_meta); fragments: to a
  *                               worker unchecked (it reassembles, slot
  *                               XS_SLOT_NONE); unknown SPI: drop
+ *   UDP to XS_NATT_PORT         ESP in UDP (non-zero marker): as ESP, for
+ *                               NAT-T SAs only; NAT keepalive: drop,
+ *                               counted; marker 0 (IKE): the SPD
  *   other IP                    SPD (inbound): a cleartext packet passes
  *                               only if no policy, or its policy,
  *                               allows it in clear
@@ -99,7 +102,47 @@ static __always_inline int ipsec_in(struct xdp_md *ctx, struct xs_buf *b,
 	k.spi = *spi;
 	__builtin_memcpy(k.daddr, p->dst, 16);
 	sa = bpf_map_lookup_elem(&sa_in, &k);
-	if (!sa)
+	if (!sa || (p->proto == IPPROTO_ESP && (sa->flags & XS_SA_F_NATT)))
+		return drop(XS_CNT_drop_unknown_spi);
+	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
+	if (ret == XDP_REDIRECT)
+		xs_sa_rx_count(sa->slot, p->l3_len);
+	return ret;
+}
+
+/*
+ * UDP to XS_NATT_PORT (RFC 3948 2.2): a 1-byte 0xff payload is a NAT
+ * keepalive; at least 8 bytes not starting with 4 zero bytes are ESP
+ * (SPI, sequence) for an SA marked XS_SA_F_NATT.  NOT_NATT: not ESP, the
+ * caller goes on with the SPD.
+ */
+#define NOT_NATT (-1)
+
+static __always_inline int natt_in(struct xdp_md *ctx, struct xs_buf *b,
+				   const struct xs_pkt *p,
+				   const struct xs_config *c)
+{
+	struct xs_sa_in_key k = { .proto = IPPROTO_ESP, .family = p->family };
+	__u32 off = p->l4_off & 0x7fff;
+	const struct xs_sa_ref *sa;
+	__be16 *udp = b->data + off;
+	__u8 *pl = (void *)(udp + 4);
+	__be32 *spi = (void *)pl;
+	int ret;
+
+	/* frames may be padded: the UDP length says what the payload is */
+	if ((void *)(pl + 1) > b->data_end)
+		return NOT_NATT;
+	if (udp[2] == bpf_htons(9) && *pl == 0xff)
+		return drop(XS_CNT_drop_natt_keepalive);
+	if ((void *)(spi + 2) > b->data_end || *spi == 0)
+		return NOT_NATT;
+	if (!c->esp_enable)
+		return drop(XS_CNT_drop_esp_disabled);
+	k.spi = *spi;
+	__builtin_memcpy(k.daddr, p->dst, 16);
+	sa = bpf_map_lookup_elem(&sa_in, &k);
+	if (!sa || !(sa->flags & XS_SA_F_NATT))
 		return drop(XS_CNT_drop_unknown_spi);
 	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
 	if (ret == XDP_REDIRECT)
@@ -191,5 +234,12 @@ int xdp_ingress(struct xdp_md *ctx)
 		return ipsec_in(ctx, &b, &p, c);
 	if (xs_pkt_is_nd(&p))
 		return pass(XS_CNT_rx_bypass_nd);
+	if (p.proto == IPPROTO_UDP && !p.frag &&
+	    p.dport == bpf_htons(XS_NATT_PORT)) {
+		int ret = natt_in(ctx, &b, &p, c);
+
+		if (ret != NOT_NATT)
+			return ret;
+	}
 	return policy_in(&p, c);
 }

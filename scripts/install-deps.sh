@@ -10,6 +10,7 @@ PKGS=(
 	# run and test
 	iproute2 iputils-ping ethtool tcpdump tshark python3-scapy
 	python3-cryptography netcat-openbsd procps util-linux iperf3
+	nftables # the NAT in tests/e2e/85-natt.sh
 )
 
 missing=()

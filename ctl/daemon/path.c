@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 #include <linux/pfkeyv2.h>
+#include "natt.h"
 #include "path.h"
 #include "pkt.h"
 #include "../lib/sysctl.h"
@@ -84,14 +85,17 @@ int xs_path_sa_output(struct worker *w, struct xs_esp_ctx *c,
 	}
 	if (rt->satype == SADB_SATYPE_AH)
 		return xs_ah_output(c, rt, &k->ah, ip, len, out, cap, why);
-	return xs_esp_output(c, rt, ip, len, out, cap, why);
+	n = xs_esp_output(c, rt, ip, len, out, cap, why);
+	if (n > 0 && rt->natt_type)
+		n = xs_natt_encap(rt, out, (size_t)n, cap, why);
+	return n;
 }
 
 size_t xs_path_sa_overhead(const struct xs_sa_rt *rt, bool tunnel)
 {
 	return (rt->satype == SADB_SATYPE_AH ? xs_ah_overhead(rt) :
 					       xs_esp_overhead(rt)) +
-	       (tunnel ? xs_tun_hdrlen(rt) : 0);
+	       (tunnel ? xs_tun_hdrlen(rt) : 0) + (rt->natt_type ? 8 : 0);
 }
 
 /* The SA ran out of sequence numbers: the controller's lifetime check

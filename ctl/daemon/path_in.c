@@ -13,6 +13,7 @@
 #include <linux/if_ether.h>
 #include <linux/pfkeyv2.h>
 #include <bpf/bpf.h>
+#include "natt.h"
 #include "path.h"
 #include "pkt.h"
 
@@ -190,6 +191,23 @@ static int bundle_input(struct worker *w, struct xs_esp_ctx *c,
 	return n;
 }
 
+/* After the SAs: the transport-mode checksum fix-up behind a NAT and
+ * the inbound policy.  n: bundle_input's result; returns the length to
+ * deliver, or <= 0 with *why set. */
+static int finish(struct worker *w, const struct hist *h, uint8_t *pkt, int n,
+		  enum xs_counter *why)
+{
+	if (n <= 0)
+		return n;
+	if (h->rt[0]->natt_type && !h->tunnel[h->n - 1])
+		xs_natt_fix_csum(pkt, (size_t)n);
+	if (!inbound_allowed(w, h, pkt, (size_t)n)) {
+		*why = XS_CNT_drop_selector;
+		return -EACCES;
+	}
+	return n;
+}
+
 void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 		     const uint8_t *frame, uint32_t len)
 {
@@ -202,8 +220,8 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 	struct xs_esp_ctx *c;
 	struct xs_sa_rt *rt;
 	uint8_t l2[ETH_HLEN];
+	bool frag, natt = false;
 	struct hist h;
-	bool frag;
 	uint64_t gen;
 	struct xs_txf t;
 	int n;
@@ -213,6 +231,16 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 	     eth->h_proto != htons(ETH_P_IPV6))) {
 		xs_wcount(w, XS_CNT_drop_unsupported); /* e.g. VLAN tags */
 		return;
+	}
+	if (iplen >= 20 && ip[ip[0] >> 4 == 4 ? 9 : 6] == IPPROTO_UDP) {
+		/* ESP in UDP (xdp_ingress checked the port and the
+		 * marker): the frame is ours until released, strip in place */
+		ip = xs_natt_strip((uint8_t *)ip, &iplen, &why);
+		if (!ip) {
+			xs_wcount(w, why);
+			return;
+		}
+		natt = true;
 	}
 	if (slot == XS_SLOT_NONE) {
 		ip = xs_path_whole(w, ip, &iplen, &frag);
@@ -224,7 +252,7 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 	}
 	rt = xs_satab_get(w->ws->cfg.satab, slot, &gen);
 	c = rt ? xs_worker_ctx(w, slot, gen, rt) : NULL;
-	if (!c) {
+	if (!c || natt != (rt->natt_type != 0)) {
 		xs_wcount(w, slot == XS_SLOT_NONE ? XS_CNT_drop_unknown_spi :
 						    XS_CNT_drop_no_sa);
 		return;
@@ -236,21 +264,14 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 			return;
 		n = bundle_input(w, c, rt, ip, iplen, t.data + ETH_HLEN,
 				 XS_XSK_FRAME_SIZE - ETH_HLEN, &h, &why);
-		if (n > 0 &&
-		    !inbound_allowed(w, &h, t.data + ETH_HLEN, (size_t)n)) {
-			why = XS_CNT_drop_selector;
-			n = -EACCES;
-		}
+		n = finish(w, &h, t.data + ETH_HLEN, n, &why);
 		if (n > 0)
 			xs_path_deliver_l2(t.data, nic, t.data[ETH_HLEN]);
 		xs_path_tx_end(w, &t, n > 0 ? n + ETH_HLEN : 0);
 	} else {
 		n = bundle_input(w, c, rt, ip, iplen, w->big_out, XS_BIG_CAP,
 				 &h, &why);
-		if (n > 0 && !inbound_allowed(w, &h, w->big_out, (size_t)n)) {
-			why = XS_CNT_drop_selector;
-			n = -EACCES;
-		}
+		n = finish(w, &h, w->big_out, n, &why);
 		if (n > 0) {
 			/* the enc pair carries at most the MTU: the stack
 			 * reassembles what does not fit */

@@ -250,8 +250,21 @@ _Static_assert(sizeof(struct xs_sa_out_key) == 40, "xs_sa_out_key size");
 struct xs_sa_ref {
 	__u32 slot; /* index in sa_stats and the controller's SA table */
 	__u8 mode;
-	__u8 _pad[3];
+	__u8 flags; /* XS_SA_F_* */
+	__u8 _pad[2];
 };
+
+enum {
+	/* ESP in UDP (RFC 3948): in sa_in, the SA accepts only packets that
+	 * arrive UDP-encapsulated to XS_NATT_PORT; the others only plain */
+	XS_SA_F_NATT = 1 << 0,
+};
+
+/* The port xdp_ingress takes UDP-encapsulated ESP on (RFC 3948 / 3947).
+ * UDP to it whose first 4 payload bytes are not 0 (the non-ESP marker)
+ * is ESP; a 1-byte 0xff payload is a NAT keepalive (consumed and
+ * counted); the rest (IKE) goes through the inbound SPD as usual. */
+#define XS_NATT_PORT 4500
 _Static_assert(sizeof(struct xs_sa_ref) == 8, "xs_sa_ref size");
 
 /* sa_stats[slot]: updated atomically by BPF and by the workers (mmap). */

@@ -91,6 +91,7 @@ static const struct xt_pol policies[] = {
 #define SPI_ESP4 0x100
 #define SPI_ESP6 0x200
 #define SPI_AH4 0x300
+#define SPI_NATT4 0x400 /* an ESP-in-UDP SA (XS_SA_F_NATT) */
 #define SA_SLOT 7
 
 static int setup(void **state)
@@ -117,7 +118,9 @@ static int setup(void **state)
 	}
 	if (xt_sa_in_add(&c.env, IPPROTO_ESP, "10.0.0.2", SPI_ESP4, SA_SLOT) ||
 	    xt_sa_in_add(&c.env, IPPROTO_ESP, "2001:db8::2", SPI_ESP6, 8) ||
-	    xt_sa_in_add(&c.env, IPPROTO_AH, "10.0.0.2", SPI_AH4, 9))
+	    xt_sa_in_add(&c.env, IPPROTO_AH, "10.0.0.2", SPI_AH4, 9) ||
+	    xt_sa_in_add_flags(&c.env, IPPROTO_ESP, "10.0.0.2", SPI_NATT4, 10,
+			       XS_SA_F_NATT))
 		return -1;
 	return 0;
 }
@@ -139,6 +142,10 @@ static int teardown(void **state)
 #define V6(s) .src = s, .dst = "2001:db8::2"
 #define ICMP6(t) V6("2001:db8::1"), .proto = IPPROTO_ICMPV6, .sport = t
 #define ESP4(s) V4("10.0.0.1"), .proto = IPPROTO_ESP, .spi = s
+/* from a source whose cleartext passes (10.4/16: policy none) */
+#define NATT(kind)                                                          \
+	V4("10.4.0.1"), .proto = IPPROTO_UDP, .sport = 4500, .dport = 4500, \
+			.natt = kind
 /* One fixture: name, verdict, counter (XS_CNT_ suffix), packet fields. */
 #define T(n, v, cnt, ...)                                       \
 	{                                                       \
@@ -213,6 +220,25 @@ static const struct xt_case ingress_cases[] = {
 	T("ah4 known spi, no worker", XDP_DROP, drop_no_worker, V4("10.0.0.1"),
 	  .proto = IPPROTO_AH, .spi = SPI_AH4),
 	T("esp4 unknown spi", XDP_DROP, drop_unknown_spi, ESP4(0x999)),
+	/* ESP in UDP (RFC 3948) to port 4500 */
+	T("natt esp, natt sa, no worker", XDP_DROP, drop_no_worker,
+	  NATT(XT_NATT_ESP), .spi = SPI_NATT4),
+	T("natt esp, plain sa", XDP_DROP, drop_unknown_spi, NATT(XT_NATT_ESP),
+	  .spi = SPI_ESP4),
+	T("natt esp, unknown spi", XDP_DROP, drop_unknown_spi,
+	  NATT(XT_NATT_ESP), .spi = 0x999),
+	T("plain esp, natt sa", XDP_DROP, drop_unknown_spi, ESP4(SPI_NATT4)),
+	T("natt keepalive", XDP_DROP, drop_natt_keepalive,
+	  NATT(XT_NATT_KEEPALIVE)),
+	T("natt keepalive, padded frame", XDP_DROP, drop_natt_keepalive,
+	  NATT(XT_NATT_KEEPALIVE), .payload = 17),
+	T("ike (non-esp marker): the spd", XDP_PASS, rx_pass, NATT(XT_NATT_IKE),
+	  .payload = 20),
+	T("udp 4500 too short for esp: the spd", XDP_PASS, rx_pass,
+	  V4("10.4.0.1"), .proto = IPPROTO_UDP, .dport = 4500, .payload = 3),
+	T("esp-like udp to another port: the spd", XDP_PASS, rx_pass,
+	  V4("10.4.0.1"), .proto = IPPROTO_UDP, .dport = 4501,
+	  .natt = XT_NATT_ESP, .spi = SPI_NATT4),
 	T("esp4 spi of another daddr", XDP_DROP, drop_unknown_spi,
 	  .src = "10.0.0.1", .dst = "10.0.0.3", .proto = IPPROTO_ESP,
 	  .spi = SPI_ESP4),

@@ -236,8 +236,14 @@ int xt_addr(const char *s, uint8_t out[16], uint8_t *family)
 int xt_sa_in_add(struct xt_env *e, uint8_t proto, const char *daddr,
 		 uint32_t spi, uint32_t slot)
 {
+	return xt_sa_in_add_flags(e, proto, daddr, spi, slot, 0);
+}
+
+int xt_sa_in_add_flags(struct xt_env *e, uint8_t proto, const char *daddr,
+		       uint32_t spi, uint32_t slot, uint8_t flags)
+{
 	struct xs_sa_in_key k = { .spi = htonl(spi), .proto = proto };
-	struct xs_sa_ref r = { .slot = slot };
+	struct xs_sa_ref r = { .slot = slot, .flags = flags };
 
 	if (xt_addr(daddr, k.daddr, &k.family))
 		return -EINVAL;

@@ -57,6 +57,9 @@ int xt_run_out(struct xt_env *e, enum xt_prog p, const void *pkt, size_t len,
 
 int xt_sa_in_add(struct xt_env *e, uint8_t proto, const char *daddr,
 		 uint32_t spi, uint32_t slot);
+/* The same with xs_sa_ref.flags (XS_SA_F_*). */
+int xt_sa_in_add_flags(struct xt_env *e, uint8_t proto, const char *daddr,
+		       uint32_t spi, uint32_t slot, uint8_t flags);
 int xt_sa_out_add(struct xt_env *e, uint8_t proto, uint8_t mode, uint32_t reqid,
 		  const char *saddr, const char *daddr, uint32_t slot);
 

@@ -17,6 +17,34 @@ static const char *const cnt_names[] = {
 #undef XT_NAME
 };
 
+/* UDP with what s->natt asks for as its payload; the length set. */
+static void build_udp(struct xt_pkt *p, const struct xt_spec *s)
+{
+	size_t off = p->len;
+	static const uint8_t ka = 0xff;
+
+	xt_udp(p, s->sport, s->dport);
+	switch (s->natt) {
+	case XT_NATT_ESP:
+		xt_esp(p, s->spi, 1);
+		break;
+	case XT_NATT_KEEPALIVE:
+		xt_bytes(p, &ka, 1);
+		break;
+	case XT_NATT_IKE:
+		xt_bytes(p, (const uint8_t[4]){ 0 }, 4);
+		break;
+	default:
+		break;
+	}
+	if (s->natt != XT_NATT_KEEPALIVE)
+		xt_payload(p, s->payload);
+	p->buf[off + 4] = (uint8_t)((p->len - off) >> 8);
+	p->buf[off + 5] = (uint8_t)(p->len - off);
+	if (s->natt == XT_NATT_KEEPALIVE) /* .payload: Ethernet padding */
+		xt_payload(p, s->payload);
+}
+
 static void build_l4(struct xt_pkt *p, const struct xt_spec *s, uint8_t proto)
 {
 	if (s->frag) { /* non-initial fragment: payload only */
@@ -25,8 +53,8 @@ static void build_l4(struct xt_pkt *p, const struct xt_spec *s, uint8_t proto)
 	}
 	switch (proto) {
 	case IPPROTO_UDP:
-		xt_udp(p, s->sport, s->dport);
-		break;
+		build_udp(p, s);
+		return;
 	case IPPROTO_TCP:
 		xt_tcp(p, s->sport, s->dport);
 		break;

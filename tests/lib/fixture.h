@@ -32,6 +32,14 @@ struct xt_spec {
 	size_t trunc; /* cut the frame to this many bytes */
 	size_t payload;
 	bool marked; /* source MAC carries tc_egress's mark (hand-off) */
+	uint8_t natt; /* UDP payload: XT_NATT_* */
+};
+
+enum {
+	XT_NATT_NONE,
+	XT_NATT_ESP, /* ESP header with .spi (RFC 3948 ESP in UDP) */
+	XT_NATT_KEEPALIVE, /* the single byte 0xff */
+	XT_NATT_IKE, /* the 4-byte non-ESP marker, then payload */
 };
 
 void xt_build(struct xt_pkt *p, const struct xt_spec *s);

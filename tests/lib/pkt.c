@@ -171,6 +171,11 @@ void xt_ah(struct xt_pkt *p, uint8_t nexthdr, uint32_t spi, uint32_t seq)
 	put32(h + 8, seq);
 }
 
+void xt_bytes(struct xt_pkt *p, const uint8_t *b, size_t n)
+{
+	memcpy(put(p, n), b, n);
+}
+
 void xt_payload(struct xt_pkt *p, size_t n)
 {
 	uint8_t *h = put(p, n);

@@ -41,6 +41,7 @@ void xt_icmp(struct xt_pkt *p, uint8_t type, uint8_t code);
 void xt_esp(struct xt_pkt *p, uint32_t spi, uint32_t seq);
 void xt_ah(struct xt_pkt *p, uint8_t nexthdr, uint32_t spi, uint32_t seq);
 void xt_payload(struct xt_pkt *p, size_t n);
+void xt_bytes(struct xt_pkt *p, const uint8_t *b, size_t n);
 /* Set IPv4 tot_len/checksum or IPv6 payload_len to the current length. */
 void xt_finish(struct xt_pkt *p);
 /* Cut the frame to n bytes (after xt_finish: a truncated packet). */
