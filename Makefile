@@ -246,7 +246,8 @@ FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c sadb_life.c spd.c \
 	spd_resync.c dp.c hash.c)
 FUZZ_SRCS_setkey := $(SETKEY_SRCS)
-FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c replay.c pkt.c)
+FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c replay.c pkt.c \
+	tunnel.c natt.c)
 FUZZ_SRCS_frag := $(addprefix ctl/daemon/,reasm.c frag.c pkt.c hash.c)
 FUZZ_SRCS_policy := $(LIBIPSEC_SRCS) $(SETKEY_SRCS)
 FUZZ_SRCS_ah := $(addprefix ctl/daemon/,ah.c esp.c esp_crypto.c replay.c pkt.c)

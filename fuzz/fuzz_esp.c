@@ -7,7 +7,9 @@
  *      the result must succeed (round trip);
  *   2: the rest is an IP header, an IV and an ESP plaintext (payload,
  *      padding, trailer) sealed with xs_esp_seal_iv: xs_esp_input must
- *      get past the ICV, so the trailer and header rebuild are fuzzed.
+ *      get past the ICV, so the trailer and header rebuild are fuzzed;
+ *   3: the rest is a decrypted datagram: tunnel decapsulation (tunnel.c,
+ *      each ECN mode), the NAT-T UDP strip and checksum fix-up (natt.c).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -15,7 +17,9 @@
 #include <string.h>
 #include <netinet/in.h>
 #include "../ctl/daemon/esp.h"
+#include "../ctl/daemon/natt.h"
 #include "../ctl/daemon/pkt.h"
+#include "../ctl/daemon/tunnel.h"
 
 #define BUF 70000
 
@@ -122,6 +126,31 @@ static void sealed(const uint8_t *d, size_t len)
 		parse(out, (size_t)m);
 }
 
+static uint8_t dec[65536 + 64];
+
+/* sel: the mode byte; bits 2-3 the ECN mode, bit 4 tunnel vs any. */
+static void decap(uint8_t sel, const uint8_t *d, size_t n)
+{
+	struct xs_sa_rt rt = *fx[0].rt; /* reads mode and family only */
+	struct xs_tun_knobs k = { 0, 0, 0 };
+	enum xs_counter why;
+	size_t len = n;
+	bool tun;
+	int r;
+
+	k.ecn4 = k.ecn6 = (uint8_t)((sel >> 2) % 3);
+	rt.mode = sel & 16 ? IPSEC_MODE_TUNNEL : IPSEC_MODE_ANY;
+	memcpy(dec, d, n);
+	r = xs_tun_decap(&rt, &k, dec, n, &tun, &why);
+	if (r > (int)n || (r < 0 && why >= XS_CNT_MAX))
+		abort();
+	memcpy(dec, d, n);
+	if (!xs_natt_strip(dec, &len, &why) && why >= XS_CNT_MAX)
+		abort();
+	memcpy(dec, d, n);
+	xs_natt_fix_csum(dec, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	enum xs_counter why;
@@ -132,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1 || size > 65535 + 1)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
 		parse(data + 1, size - 1);
 		/* a fresh window: seeds' sequence numbers stay acceptable */
@@ -146,8 +175,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		parse(data + 1, size - 1);
 		round_trip(data + 1, size - 1);
 		break;
-	default:
+	case 2:
 		sealed(data + 1, size - 1);
+		break;
+	default:
+		decap(data[0], data + 1, size - 1);
 		break;
 	}
 	return 0;
