@@ -242,16 +242,46 @@ int xs_ah_output(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 
 /* ---------------------------------------------------------------- input */
 
+/* Verify the ICV as estimated, then (ESN, past the replay state's failure
+ * threshold) once more with the next high half, as esp.c's open_esn does
+ * (RFC 4303 A3, which RFC 4302 2.5.1 points to).  0 verified, 1 verified
+ * after resynchronising (*seq moved), -EBADMSG, or a drop counter > 1. */
+static int verify_esn(struct xs_esp_ctx *c, const struct xs_ah_knobs *k,
+		      struct xs_sa_rt *rt, const uint8_t *ip,
+		      const struct xs_l3 *l, size_t ahlen, uint64_t *seq)
+{
+	const uint8_t *ah = ip + l->off;
+	size_t icvlen = xs_esp_icv_len(rt);
+	uint32_t hi = (uint32_t)(*seq >> 32);
+	uint8_t icv[XS_ESP_ICV_MAX];
+	int cnt;
+
+	cnt = compute_icv(c, k, ip, l, ahlen, l->total, false, icv);
+	if (cnt)
+		return cnt;
+	if (!CRYPTO_memcmp(icv, ah + XS_AH_HDR, icvlen))
+		return 0;
+	if (!rt->esn || hi == UINT32_MAX || !xs_replay_icv_failed(&rt->replay))
+		return -EBADMSG;
+	c->seq_hi = hi + 1;
+	cnt = compute_icv(c, k, ip, l, ahlen, l->total, false, icv);
+	if (cnt)
+		return cnt;
+	if (CRYPTO_memcmp(icv, ah + XS_AH_HDR, icvlen))
+		return -EBADMSG;
+	*seq = (uint64_t)(hi + 1) << 32 | (uint32_t)*seq;
+	return 1;
+}
+
 int xs_ah_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 		const struct xs_ah_knobs *k, const uint8_t *ip, size_t len,
 		uint8_t *out, size_t cap, enum xs_counter *why)
 {
-	uint8_t icv[XS_ESP_ICV_MAX];
-	size_t ahlen, plen, icvlen;
+	size_t ahlen, plen;
 	const uint8_t *ah;
 	struct xs_l3 l;
 	uint64_t seq;
-	int cnt;
+	int cnt, resync;
 
 	if (c->rt != rt || rt->satype != SADB_SATYPE_AH)
 		return xs_esp_drop(why, XS_CNT_drop_internal, -EINVAL);
@@ -274,17 +304,17 @@ int xs_ah_input(struct xs_esp_ctx *c, struct xs_sa_rt *rt,
 	plen = l.total - l.off - ahlen;
 	if (l.off + plen > cap)
 		return xs_esp_drop(why, XS_CNT_drop_internal, -ENOSPC);
-	icvlen = xs_esp_icv_len(rt);
-	cnt = compute_icv(c, k, ip, &l, ahlen, l.total, false, icv);
-	if (cnt)
-		return xs_esp_drop(why, cnt, -EINVAL);
-	if (CRYPTO_memcmp(icv, ah + XS_AH_HDR, icvlen))
+	resync = verify_esn(c, k, rt, ip, &l, ahlen, &seq);
+	if (resync == -EBADMSG)
 		return xs_esp_drop(why, XS_CNT_drop_bad_icv, -EBADMSG);
-	if (!xs_replay_update(&rt->replay, seq))
+	if (resync > 1)
+		return xs_esp_drop(why, (enum xs_counter)resync, -EINVAL);
+	if (!(resync ? xs_replay_resync(&rt->replay, seq) :
+		       xs_replay_update(&rt->replay, seq)))
 		return xs_esp_drop(why, XS_CNT_drop_replay, -EEXIST);
 	memcpy(out, ip, l.off);
 	memcpy(out + l.off, ah + ahlen, plen);
 	xs_ip_fix(out, &l, l.off + plen, ah[0]);
-	*why = XS_CNT_rx_decrypt;
+	*why = resync ? XS_CNT_esn_resync : XS_CNT_rx_decrypt;
 	return (int)(l.off + plen);
 }

@@ -403,12 +403,15 @@ static void send_batch(struct pair *p, const struct batch *b, size_t ci)
 
 static void test_resync(void **state)
 {
+	static const size_t which[] = { 0, 1, 2, 5, 6 }; /* AEAD, CBC +
+							 * HMAC, GMAC, AH */
 	const struct resync_case *rc;
 	struct pair p;
-	size_t a, i, k;
+	size_t a, i, k, w;
 
 	(void)state;
-	for (a = 0; a < 3; a++) { /* AEAD, CBC + HMAC, GMAC */
+	for (w = 0; w < sizeof(which) / sizeof(which[0]); w++) {
+		a = which[w];
 		for (i = 0; i < sizeof(resyncs) / sizeof(resyncs[0]); i++) {
 			rc = &resyncs[i];
 			pair_open(&p, &algs[a], true, true);
