@@ -42,6 +42,7 @@
 #include <bpf/bpf.h>
 #include <openssl/crypto.h>
 #include "../lib/alg.h"
+#include "../lib/pfkey_msg.h"
 #include "replay.h"
 #include "sadb_int.h"
 
@@ -168,6 +169,22 @@ static int check_ah(const struct xs_sa *sa)
 	return check_alg(XS_ALG_AUTH, sa->auth_alg, sa->auth_keylen);
 }
 
+/* NAT-T (RFC 3948): ESP in UDP on ESP SAs only, both ports set, an
+ * original address (if any) of the SA's family; no ports without it. */
+static int check_natt(const struct xs_sa *sa)
+{
+	if (!sa->natt_type)
+		return sa->natt_sport || sa->natt_dport || sa->natt_oa.family ?
+			       -EINVAL :
+			       0;
+	if (sa->natt_type != UDP_ENCAP_ESPINUDP ||
+	    sa->satype != SADB_SATYPE_ESP || !sa->natt_sport || !sa->natt_dport)
+		return -EINVAL;
+	if (sa->natt_oa.family && sa->natt_oa.family != sa->dst.family)
+		return -EINVAL;
+	return 0;
+}
+
 static int check_sa(const struct xs_sa *sa)
 {
 	if (sa->spi < 256) /* RFC 4303 2.1: 1..255 reserved, 0 local use */
@@ -181,6 +198,8 @@ static int check_sa(const struct xs_sa *sa)
 	if (sa->auth_keylen > XS_KEY_MAX || sa->enc_keylen > XS_KEY_MAX)
 		return -EINVAL;
 	if (sa->replay_win > XS_REPLAY_MAX) /* SADB_X_EXT_XS_REPLAY */
+		return -EINVAL;
+	if (check_natt(sa)) /* after the family check: v4 and v6 both */
 		return -EINVAL;
 	switch (sa->satype) {
 	case SADB_SATYPE_ESP:
@@ -370,6 +389,8 @@ static int sa_in_sync(struct xs_sadb *db, const struct sa_entry *e, bool del)
 				  .family = e->sa.dst.family };
 	struct xs_sa_ref ref = { .slot = e->slot, .mode = e->sa.mode };
 
+	if (e->sa.natt_type)
+		ref.flags = XS_SA_F_NATT;
 	addr_copy(k.daddr, &e->sa.dst);
 	if (del)
 		return xs_dp_sa_in_del(db->dp, &k);

@@ -17,6 +17,7 @@
  *  - SUPPORTED_*: an extension is omitted when alg.h has no implemented
  *    algorithm of its kind (today: no SUPPORTED_AUTH).  min/max bits exclude
  *    the salt, as Linux reports them and KAME setkey checks salted keys.
+ *  - The NAT-T extensions are decoded and encoded by pfkey_natt.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -153,9 +154,8 @@ static int sockaddr_get(const uint8_t *p, size_t room, struct xs_addr *a)
 	return -EINVAL;
 }
 
-/* An address extension: address, port, prefix and upper-layer proto. */
-static int get_address(const struct sadb_ext *e, struct xs_addr *a,
-		       uint8_t *proto)
+int xs_pfkey_get_address(const struct sadb_ext *e, struct xs_addr *a,
+			 uint8_t *proto)
 {
 	const struct sadb_address *ad = (const void *)e;
 	int n;
@@ -179,14 +179,14 @@ static int get_sa_addrs(const struct xs_pfkey_msg *m, struct xs_sa *sa)
 	int err;
 
 	if (s) {
-		err = get_address(s, &sa->src, &proto);
+		err = xs_pfkey_get_address(s, &sa->src, &proto);
 		if (err)
 			return err;
 		sa->src.plen = full_plen(sa->src.family);
 		sa->src.port = 0;
 	}
 	if (d) {
-		err = get_address(d, &sa->dst, &proto);
+		err = xs_pfkey_get_address(d, &sa->dst, &proto);
 		if (err)
 			return err;
 		sa->dst.plen = full_plen(sa->dst.family);
@@ -292,6 +292,8 @@ int xs_pfkey_get_sa(const struct xs_pfkey_msg *m, struct xs_sa *sa)
 	get_sa_ext(m, sa);
 	err = get_sa_addrs(m, sa);
 	if (!err)
+		err = xs_pfkey_get_natt(m, sa);
+	if (!err)
 		err = get_sa_keys(m, sa);
 	if (err) {
 		xs_sa_wipe(sa);
@@ -318,12 +320,12 @@ static int get_selector(const struct xs_pfkey_msg *m, struct xs_selector *sel)
 	int err;
 
 	if (s) {
-		err = get_address(s, &sel->src, &sp);
+		err = xs_pfkey_get_address(s, &sel->src, &sp);
 		if (err)
 			return err;
 	}
 	if (d) {
-		err = get_address(d, &sel->dst, &dp);
+		err = xs_pfkey_get_address(d, &sel->dst, &dp);
 		if (err)
 			return err;
 	}
@@ -654,6 +656,7 @@ void xs_pfkey_put_sa(struct xs_msgbuf *b, const struct xs_sa *sa,
 	put_sa_ext(b, sa, flags);
 	put_sa_address(b, SADB_EXT_ADDRESS_SRC, &sa->src);
 	put_sa_address(b, SADB_EXT_ADDRESS_DST, &sa->dst);
+	xs_pfkey_put_natt(b, sa);
 	if (flags & XS_PFKEY_SA_KEYS) {
 		put_key(b, SADB_EXT_KEY_AUTH, sa->auth_key, sa->auth_keylen);
 		put_key(b, SADB_EXT_KEY_ENCRYPT, sa->enc_key, sa->enc_keylen);

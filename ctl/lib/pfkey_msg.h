@@ -49,6 +49,30 @@ void xs_msgbuf_init(struct xs_msgbuf *b, void *buf, size_t cap);
 #define SADB_X_SAFLAGS_ESN 0x400
 #endif
 
+/*
+ * NAT traversal (RFC 3948), Linux's extensions: SADB_X_EXT_NAT_T_TYPE
+ * (sadb_x_nat_t_type), SADB_X_EXT_NAT_T_SPORT/DPORT (sadb_x_nat_t_port,
+ * port in network order), SADB_X_EXT_NAT_T_OA (a sadb_address), decoded
+ * into xs_sa's natt_* fields by xs_pfkey_get_sa() and emitted by
+ * xs_pfkey_put_sa() whenever natt_type is not 0 (replies, dumps, GET,
+ * EXPIRE).  Decoding rules:
+ *  - TYPE and SPORT/DPORT must be exactly their struct's length; OA a
+ *    valid address extension of the SA's family: else -EINVAL.
+ *  - TYPE absent or 0: plain ESP; SPORT, DPORT or OA with it: -EINVAL.
+ *  - TYPE UDP_ENCAP_ESPINUDP (2): ESP in UDP with the non-ESP marker; the
+ *    message's satype must be ESP (-EINVAL for AH).  A given port must be
+ *    non-zero (-EINVAL); an absent one defaults to XS_NATT_PORT (4500).
+ *  - TYPE UDP_ENCAP_ESPINUDP_NON_IKE (1, the pre-RFC drafts' encoding):
+ *    -EOPNOTSUPP; any other value: -EINVAL.
+ */
+#ifndef UDP_ENCAP_ESPINUDP_NON_IKE
+#define UDP_ENCAP_ESPINUDP_NON_IKE 1
+#endif
+#ifndef UDP_ENCAP_ESPINUDP
+#define UDP_ENCAP_ESPINUDP 2
+#endif
+#define XS_NATT_PORT 4500 /* RFC 3948 / RFC 7296 2.23 */
+
 struct sadb_x_xs_replay {
 	uint16_t sadb_x_xs_replay_len;
 	uint16_t sadb_x_xs_replay_exttype;
@@ -75,11 +99,19 @@ int xs_pfkey_parse(const void *buf, size_t len, struct xs_pfkey_msg *m);
  * SA extensions -> sa: SA (spi, replay, state, algs, flags), X_SA2 (mode,
  * reqid), ADDRESS_SRC/DST (same family, -EINVAL otherwise), KEY_AUTH/ENCRYPT
  * (length checked against alg.h: -EINVAL wrong length, -ENOENT unknown
- * algorithm... see pfkey_msg.c), LIFETIME_HARD/SOFT.  Missing extensions
+ * algorithm... see pfkey_msg.c), NAT_T_TYPE/SPORT/DPORT/OA (rules above),
+ * LIFETIME_HARD/SOFT.  Missing extensions
  * leave fields zero; what a message type requires is the caller's check.
  * seq/pid come from the header.
  */
 int xs_pfkey_get_sa(const struct xs_pfkey_msg *m, struct xs_sa *sa);
+/* The NAT-T extensions alone into sa->natt_* (rules above); sa->dst, if
+ * set, gives the family the OA must have.  Part of xs_pfkey_get_sa(). */
+int xs_pfkey_get_natt(const struct xs_pfkey_msg *m, struct xs_sa *sa);
+/* One address extension: address, port, prefix length (checked against
+ * the family), upper-layer protocol into *proto. */
+int xs_pfkey_get_address(const struct sadb_ext *e, struct xs_addr *a,
+			 uint8_t *proto);
 
 /*
  * Policy extensions -> sp: ADDRESS_SRC/DST (prefix, port, upper-layer
@@ -102,7 +134,8 @@ enum {
 	XS_PFKEY_SA_ALGS = 1 << 2, /* SA ext carries auth/enc alg ids */
 };
 
-/* SA, X_SA2, ADDRESS_SRC, ADDRESS_DST (+ keys, lifetimes per flags). */
+/* SA, X_SA2, ADDRESS_SRC, ADDRESS_DST, NAT-T when natt_type is set (+ keys,
+ * lifetimes per flags). */
 void xs_pfkey_put_sa(struct xs_msgbuf *b, const struct xs_sa *sa,
 		     unsigned int flags);
 /* ADDRESS_SRC, ADDRESS_DST (selector), X_POLICY (+ requests),
@@ -116,6 +149,9 @@ void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,
 void *xs_pfkey_put_ext(struct xs_msgbuf *b, uint16_t type, size_t len);
 /* The X_POLICY extension alone (with its requests). */
 void xs_pfkey_put_policy_ext(struct xs_msgbuf *b, const struct xs_spolicy *sp);
+/* NAT_T_TYPE, NAT_T_SPORT, NAT_T_DPORT (+ NAT_T_OA if natt_oa is set);
+ * nothing when natt_type is 0.  Part of xs_pfkey_put_sa(). */
+void xs_pfkey_put_natt(struct xs_msgbuf *b, const struct xs_sa *sa);
 /* One lifetime extension (SADB_EXT_LIFETIME_CURRENT/HARD/SOFT). */
 void xs_pfkey_put_lifetime(struct xs_msgbuf *b, uint16_t exttype,
 			   const struct xs_lifetime *lt);

@@ -43,6 +43,7 @@ enum xs_skkw {
 	XS_KW_OPT_R,
 	XS_KW_OPT_RPKTS, /* -R: xdpsec, window in packets */
 	XS_KW_OPT_ESN, /* -esn: xdpsec, SADB_X_SAFLAGS_ESN */
+	XS_KW_OPT_NATT_OA, /* -natt_oa: SADB_X_EXT_NAT_T_OA */
 	XS_KW_OPT_U,
 	XS_KW_OPT_F,
 	XS_KW_OPT_LH,
@@ -55,6 +56,7 @@ enum xs_skkw {
 	XS_KW_OPT_P,
 	/* security protocols */
 	XS_KW_ESP,
+	XS_KW_ESP_UDP, /* ESP in UDP (RFC 3948), ipsec-tools */
 	XS_KW_AH,
 	XS_KW_ESP_OLD,
 	XS_KW_AH_OLD,

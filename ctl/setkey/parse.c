@@ -37,14 +37,19 @@ const char *xs_setkey_op_name(enum xs_setkey_op op)
 	return op_names[op];
 }
 
-/* esp | ah; the other setkey protocols are refused. */
-static int parse_proto(struct xs_skparser *p, uint8_t *satype)
+/* esp | esp-udp (*udp set) | ah; the other setkey protocols are refused. */
+static int parse_proto(struct xs_skparser *p, uint8_t *satype, bool *udp)
 {
 	int len = (int)p->tok.len;
 
+	*udp = false;
 	switch (p->tok.kw) {
 	case XS_KW_ESP:
 		*satype = SADB_SATYPE_ESP;
+		break;
+	case XS_KW_ESP_UDP:
+		*satype = SADB_SATYPE_ESP;
+		*udp = true;
 		break;
 	case XS_KW_AH:
 		*satype = SADB_SATYPE_AH;
@@ -56,7 +61,7 @@ static int parse_proto(struct xs_skparser *p, uint8_t *satype)
 		return xs_skp_error_tok(p, "protocol '%.*s' is not supported",
 					len, p->tok.s);
 	default:
-		return xs_skp_expected(p, "protocol (esp or ah)");
+		return xs_skp_expected(p, "protocol (esp, esp-udp or ah)");
 	}
 	xs_skp_next(p);
 	return 0;
@@ -95,13 +100,38 @@ static int parse_spi(struct xs_skparser *p, uint32_t *spi)
 	return 0;
 }
 
+/* "[port]" (1..65535) cut off the end of buf into *port; 0 if none. */
+static int split_port(struct xs_skparser *p, char *buf, uint16_t *port)
+{
+	char *b = strchr(buf, '[');
+	size_t n;
+	uint64_t v;
+
+	*port = 0;
+	if (!b)
+		return 0;
+	n = strlen(b);
+	if (n < 3 || b[n - 1] != ']')
+		return xs_skp_error(p, "bad port in '%s'", buf);
+	b[n - 1] = '\0';
+	if (xs_skp_number(b + 1, 65535, &v) || !v)
+		return xs_skp_error(p, "bad port '%s' (1 to 65535)", b + 1);
+	*b = '\0';
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* address, or address[port] when port is not NULL */
 static int parse_host(struct xs_skparser *p, const char *what,
-		      struct xs_addr *a, const struct xs_addr *other)
+		      struct xs_addr *a, const struct xs_addr *other,
+		      uint16_t *port)
 {
 	char buf[XS_SKP_WORD_MAX];
 	int ret;
 
 	ret = xs_skp_word(p, what, buf, sizeof(buf));
+	if (!ret && port)
+		ret = split_port(p, buf, port);
 	if (ret)
 		return ret;
 	if (xs_skp_addr(buf, a))
@@ -109,20 +139,37 @@ static int parse_host(struct xs_skparser *p, const char *what,
 	return xs_skp_family(p, a, other);
 }
 
-/* [-46n] src dst protocol */
+/*
+ * [-46n] src[[port]] dst[[port]] protocol.  Ports only with esp-udp
+ * (ipsec-tools): "add" makes the SA ESP in UDP (NAT-T type
+ * UDP_ENCAP_ESPINUDP) with those ports, 4500 when not given; for the
+ * other commands esp-udp means esp and the ports are ignored.
+ */
 static int parse_sa_head(struct xs_skparser *p, struct xs_setkey_cmd *cmd)
 {
+	uint16_t sport = 0, dport = 0;
+	bool udp = false;
 	int ret;
 
 	xs_skp_af_opts(p);
-	ret = parse_host(p, "source address", &cmd->sa.src, NULL);
+	ret = parse_host(p, "source address", &cmd->sa.src, NULL, &sport);
 	if (!ret)
 		ret = parse_host(p, "destination address", &cmd->sa.dst,
-				 &cmd->sa.src);
+				 &cmd->sa.src, &dport);
 	if (!ret)
-		ret = parse_proto(p, &cmd->satype);
+		ret = parse_proto(p, &cmd->satype, &udp);
 	cmd->sa.satype = cmd->satype;
-	return ret;
+	if (ret)
+		return ret;
+	if ((sport || dport) && !udp)
+		return xs_skp_error(p, "[port] on an SA address needs "
+				       "protocol esp-udp");
+	if (udp && cmd->op == XS_SK_ADD) {
+		cmd->sa.natt_type = UDP_ENCAP_ESPINUDP;
+		cmd->sa.natt_sport = sport ? sport : XS_NATT_PORT;
+		cmd->sa.natt_dport = dport ? dport : XS_NATT_PORT;
+	}
+	return 0;
 }
 
 static int hexval(char c)
@@ -296,6 +343,18 @@ static int parse_sa_opt(struct xs_skparser *p, struct xs_sa *sa,
 	case XS_KW_OPT_ESN: /* xdpsec: SADB_X_SAFLAGS_ESN */
 		sa->flags |= SADB_X_SAFLAGS_ESN;
 		return 0;
+	case XS_KW_OPT_NATT_OA: /* SADB_X_EXT_NAT_T_OA */
+		if (sa->natt_oa.family)
+			return xs_skp_error(p, "duplicate -natt_oa");
+		if (!sa->natt_type)
+			return xs_skp_error(p,
+					    "-natt_oa needs protocol esp-udp");
+		ret = parse_host(p, "NAT-T original address", &sa->natt_oa,
+				 NULL, NULL);
+		if (!ret && sa->natt_oa.family != sa->dst.family)
+			return xs_skp_error(p, "-natt_oa address family "
+					       "differs from the SA's");
+		return ret;
 	case XS_KW_OPT_U:
 		ret = parse_num(p, "reqid", UINT32_MAX, &v);
 		sa->reqid = (uint32_t)v;
@@ -386,10 +445,12 @@ static int parse_sa_ident(struct xs_skparser *p, struct xs_setkey_cmd *cmd,
 /* flush/dump [protocol] ; */
 static int parse_opt_proto(struct xs_skparser *p, struct xs_setkey_cmd *cmd)
 {
+	bool udp;
+
 	cmd->satype = SADB_SATYPE_UNSPEC;
 	if (p->tok.type == XS_TOK_SEMI)
 		return 0;
-	return parse_proto(p, &cmd->satype);
+	return parse_proto(p, &cmd->satype, &udp);
 }
 
 static const enum xs_setkey_op kw_ops[] = {

@@ -14,7 +14,13 @@
  *   spddelete [-46n] src_range dst_range upperspec -P direction ;
  *   spdflush ;                    spddump ;
  *
- * protocol: esp | ah (esp-old, ah-old, ipcomp, tcp: "not supported").
+ * protocol: esp | esp-udp | ah (esp-old, ah-old, ipcomp, tcp: "not
+ *   supported").  esp-udp (ipsec-tools) is ESP in UDP, RFC 3948: "add
+ *   src[sport] dst[dport] esp-udp ..." sets NAT-T type UDP_ENCAP_ESPINUDP
+ *   with those ports (each 4500 when its [port] is left out) and takes
+ *   "-natt_oa address" (SADB_X_EXT_NAT_T_OA, the SA's family); for get,
+ *   delete, deleteall, flush and dump esp-udp means esp and ports are
+ *   ignored.  A [port] on an SA address without esp-udp is an error.
  * spi: decimal or 0x hex, >= 256 (1..255 are reserved, RFC 4303).
  * extensions: -m transport|tunnel|any (default any); -r size: replay
  *   window in BYTES as in KAME/FreeBSD, 0..255, the window is 8 * size

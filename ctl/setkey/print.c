@@ -98,16 +98,34 @@ static void print_sa_lifetimes(FILE *f, const struct xs_sa *sa, time_t now)
 		h->allocations, s->allocations);
 }
 
+/* "src dst", or with NAT-T "src[sport] dst[dport]" (ipsec-tools). */
+static void print_sa_addrs(FILE *f, const struct xs_sa *sa)
+{
+	char a1[ADDRSTR], a2[ADDRSTR];
+
+	fputs(addr_str(&sa->src, a1, sizeof(a1)), f);
+	if (sa->natt_type)
+		fprintf(f, "[%u]", sa->natt_sport);
+	fprintf(f, " %s", addr_str(&sa->dst, a2, sizeof(a2)));
+	if (sa->natt_type)
+		fprintf(f, "[%u]", sa->natt_dport);
+	fputc('\n', f);
+}
+
 void xs_setkey_print_sa(FILE *f, const struct xs_sa *sa, time_t now)
 {
-	char a1[ADDRSTR], a2[ADDRSTR], n1[16], n2[16];
+	char a1[ADDRSTR], n1[16], n2[16];
+	const char *proto = NAME(satype_names, sa->satype, n1);
 
-	fprintf(f, "%s %s\n", addr_str(&sa->src, a1, sizeof(a1)),
-		addr_str(&sa->dst, a2, sizeof(a2)));
-	fprintf(f, "\t%s mode=%s spi=%u(0x%08x) reqid=%u(0x%08x)\n",
-		NAME(satype_names, sa->satype, n1),
+	print_sa_addrs(f, sa);
+	if (sa->natt_type && sa->satype == SADB_SATYPE_ESP)
+		proto = "esp-udp";
+	fprintf(f, "\t%s mode=%s spi=%u(0x%08x) reqid=%u(0x%08x)\n", proto,
 		NAME(mode_names, sa->mode, n2), sa->spi, sa->spi, sa->reqid,
 		sa->reqid);
+	if (sa->natt_type && sa->natt_oa.family)
+		fprintf(f, "\tNAT OA=%s\n",
+			addr_str(&sa->natt_oa, a1, sizeof(a1)));
 	if (sa->satype == SADB_SATYPE_ESP && sa->enc_alg != SADB_EALG_NONE)
 		print_alg(f, "E", XS_ALG_ENC, sa->enc_alg);
 	if (sa->auth_alg != SADB_AALG_NONE)

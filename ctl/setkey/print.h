@@ -10,6 +10,8 @@
  *    protocol is printed with the names setkey accepts (any, tcp, udp,
  *    icmp, icmp6, else a number), so a policy's first lines can be fed
  *    back to spdadd;
+ *  - NAT-T SAs read "src[sport] dst[dport]" then "esp-udp mode=...", and
+ *    "NAT OA=address" after that line when the SA has one (as ipsec-tools);
  *  - policies have no lifetime in the model: "lifetime: 0(s) validtime:
  *    0(s)"; refcnt is 0 for SAs and 1 for policies.
  * Times are printed as ctime(3) without the weekday, in local time; now

@@ -19,11 +19,17 @@ GETSPI, UPDATE, ADD, DELETE, GET, ACQUIRE, REGISTER, EXPIRE, FLUSH, DUMP, \
 X_SPDDUMP, X_SPDFLUSH = 18, 19
 SATYPE_UNSPEC, SATYPE_AH, SATYPE_ESP = 0, 2, 3
 EXT_SA, EXT_ADDRESS_SRC, EXT_ADDRESS_DST = 1, 5, 6
-EXT_KEY_ENCRYPT, EXT_SUPPORTED_ENCRYPT, EXT_SPIRANGE = 9, 15, 16
+EXT_KEY_AUTH, EXT_KEY_ENCRYPT = 8, 9
+EXT_SUPPORTED_ENCRYPT, EXT_SPIRANGE = 15, 16
 EXT_LIFETIME_CURRENT, X_EXT_SA2 = 2, 19
+X_EXT_NAT_T_TYPE, X_EXT_NAT_T_SPORT, X_EXT_NAT_T_DPORT, X_EXT_NAT_T_OA = \
+    20, 21, 22, 23
 EALG_AES_GCM_ICV16 = 20
+AALG_SHA2_256HMAC = 5
 STATE_LARVAL, STATE_MATURE = 0, 1
-MODE_TRANSPORT = 1
+MODE_TRANSPORT, MODE_TUNNEL = 1, 2
+# <linux/udp.h>
+UDP_ENCAP_ESPINUDP_NON_IKE, UDP_ENCAP_ESPINUDP = 1, 2
 
 fails = 0
 
@@ -52,9 +58,31 @@ def addr(etype, ip):
     return ext(etype, struct.pack("<BBH", 255, 32, 0) + sa)
 
 
-def sa_ext(spi, state=STATE_MATURE, enc=0):
+def sa_ext(spi, state=STATE_MATURE, enc=0, auth=0):
     return ext(EXT_SA, struct.pack(">I", spi) +
-               struct.pack("<BBBBI", 0, state, 0, enc, 0))
+               struct.pack("<BBBBI", 0, state, auth, enc, 0))
+
+
+def natt_type(t):
+    """sadb_x_nat_t_type: type, 3 reserved bytes"""
+    return ext(X_EXT_NAT_T_TYPE, struct.pack("<B3x", t))
+
+
+def natt_port(etype, port):
+    """sadb_x_nat_t_port: port in network order, 2 reserved bytes"""
+    return ext(etype, struct.pack(">H2x", port))
+
+
+def natt_of(exts):
+    """(type, sport, dport, OA) from a reply; None where absent"""
+    t = exts.get(X_EXT_NAT_T_TYPE)
+    sp = exts.get(X_EXT_NAT_T_SPORT)
+    dp = exts.get(X_EXT_NAT_T_DPORT)
+    oa = exts.get(X_EXT_NAT_T_OA)
+    return (t[4] if t else None,
+            struct.unpack_from(">H", sp, 4)[0] if sp else None,
+            struct.unpack_from(">H", dp, 4)[0] if dp else None,
+            socket.inet_ntoa(oa[12:16]) if oa else None)
 
 
 def sa2(mode=MODE_TRANSPORT, reqid=0):
@@ -193,8 +221,64 @@ def main():
                       addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)))
     check("DELETE of a missing SA: ENOENT", h["errno"] == errno.ENOENT)
 
+    # NAT traversal (RFC 3948): an ESP-in-UDP SA keeps its extensions
+    natt = (natt_type(UDP_ENCAP_ESPINUDP), natt_port(X_EXT_NAT_T_SPORT, 4500),
+            natt_port(X_EXT_NAT_T_DPORT, 61000),
+            addr(X_EXT_NAT_T_OA, "192.168.7.7"))
+    h, e = s1.req(msg(ADD, SATYPE_ESP, 20,
+                      sa_ext(0x6101, enc=EALG_AES_GCM_ICV16),
+                      sa2(MODE_TUNNEL), addr(EXT_ADDRESS_SRC, src),
+                      addr(EXT_ADDRESS_DST, dst), key(EXT_KEY_ENCRYPT, k),
+                      *natt))
+    check("ADD with NAT-T extensions (ESP in UDP, ports 4500/61000, OA)",
+          h["type"] == ADD and h["errno"] == 0 and
+          natt_of(e) == (2, 4500, 61000, "192.168.7.7"))
+    s2.drain()
+    s3.drain()
+    h, e = s1.req(msg(GET, SATYPE_ESP, 21, sa_ext(0x6101),
+                      addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)))
+    check("GET of the NAT-T SA shows its type, ports and OA: %s" %
+          (natt_of(e),),
+          h["errno"] == 0 and natt_of(e) == (2, 4500, 61000, "192.168.7.7"))
+    h, e = s1.req(msg(ADD, SATYPE_ESP, 22,
+                      sa_ext(0x6102, enc=EALG_AES_GCM_ICV16), sa2(),
+                      addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+                      key(EXT_KEY_ENCRYPT, k), natt_type(UDP_ENCAP_ESPINUDP)))
+    check("ADD with NAT_T_TYPE alone: both ports 4500, no OA",
+          h["errno"] == 0 and natt_of(e) == (2, 4500, 4500, None))
+    ah = (sa2(), addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+          key(EXT_KEY_AUTH, bytes(range(32))))
+    h, e = s1.req(msg(ADD, SATYPE_AH, 23,
+                      sa_ext(0x6103, auth=AALG_SHA2_256HMAC), *ah))
+    check("ADD of a plain AH SA (control for the refusal below)",
+          h["errno"] == 0 and natt_of(e) == (None, None, None, None))
+    for spi, sat in ((0x6101, SATYPE_ESP), (0x6102, SATYPE_ESP),
+                     (0x6103, SATYPE_AH)):
+        s1.req(msg(DELETE, sat, 24, sa_ext(spi), addr(EXT_ADDRESS_SRC, src),
+                   addr(EXT_ADDRESS_DST, dst)))
+    s2.drain()
+    s3.drain()
+
     # malformed or refused requests: an errno reply, to the sender only
     bad = [
+        ("ADD of an AH SA with NAT-T",
+         msg(ADD, SATYPE_AH, 10, sa_ext(0x7003, auth=AALG_SHA2_256HMAC),
+             *ah, natt_type(UDP_ENCAP_ESPINUDP)), errno.EINVAL),
+        ("ADD with NAT-T type NON_IKE",
+         msg(ADD, SATYPE_ESP, 10, sa_ext(0x7004, enc=EALG_AES_GCM_ICV16),
+             addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+             key(EXT_KEY_ENCRYPT, k), natt_type(UDP_ENCAP_ESPINUDP_NON_IKE)),
+         errno.EOPNOTSUPP),
+        ("ADD with NAT-T source port 0",
+         msg(ADD, SATYPE_ESP, 10, sa_ext(0x7005, enc=EALG_AES_GCM_ICV16),
+             addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+             key(EXT_KEY_ENCRYPT, k), natt_type(UDP_ENCAP_ESPINUDP),
+             natt_port(X_EXT_NAT_T_SPORT, 0)), errno.EINVAL),
+        ("ADD with a NAT-T port but no type",
+         msg(ADD, SATYPE_ESP, 10, sa_ext(0x7006, enc=EALG_AES_GCM_ICV16),
+             addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
+             key(EXT_KEY_ENCRYPT, k), natt_port(X_EXT_NAT_T_DPORT, 4500)),
+         errno.EINVAL),
         ("version 1", msg(FLUSH, 0, 10, version=1), errno.EINVAL),
         ("length field too long",
          msg(FLUSH, 0, 10)[:4] + struct.pack("<H", 4) + msg(FLUSH, 0, 10)[6:],

@@ -435,6 +435,108 @@ static void c_sel_fam_mix(struct mb *m)
 	mb_addr(n, SADB_EXT_ADDRESS_DST, AF_INET6, "fd00::", 0, 16, 6);
 }
 
+/* NAT-T extensions (RFC 3948, Linux numbering 20..23) */
+static void mb_natt_type(struct mb *m, uint8_t type, size_t len)
+{
+	struct sadb_x_nat_t_type *t = mb_ext(m, SADB_X_EXT_NAT_T_TYPE, len);
+
+	t->sadb_x_nat_t_type_type = type;
+}
+
+static void mb_natt_port(struct mb *m, uint16_t exttype, uint16_t port,
+			 size_t len)
+{
+	struct sadb_x_nat_t_port *p = mb_ext(m, exttype, len);
+
+	p->sadb_x_nat_t_port_port = htons(port);
+}
+
+static void c_natt_valid(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	mb_natt_port(m, SADB_X_EXT_NAT_T_SPORT, 4500, 8);
+	mb_natt_port(m, SADB_X_EXT_NAT_T_DPORT, 1234, 8);
+	mb_addr(m, SADB_X_EXT_NAT_T_OA, AF_INET, "192.168.1.5", 0, 32, 0);
+}
+
+static void c_natt_type_long(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 16);
+}
+
+static void c_natt_port_long(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	mb_natt_port(m, SADB_X_EXT_NAT_T_DPORT, 4500, 16);
+}
+
+static void c_natt_non_ike(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP_NON_IKE, 8);
+}
+
+static void c_natt_type_3(struct mb *m)
+{
+	mb_natt_type(m, 3, 8);
+}
+
+static void c_natt_ah(struct mb *m)
+{
+	mb_h(m)->sadb_msg_satype = SADB_SATYPE_AH;
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+}
+
+static void c_ah_type_0(struct mb *m)
+{
+	mb_h(m)->sadb_msg_satype = SADB_SATYPE_AH;
+	mb_natt_type(m, 0, 8);
+}
+
+static void c_natt_sport_0(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	mb_natt_port(m, SADB_X_EXT_NAT_T_SPORT, 0, 8);
+}
+
+static void c_natt_port_no_type(struct mb *m)
+{
+	mb_natt_port(m, SADB_X_EXT_NAT_T_SPORT, 4500, 8);
+}
+
+static void c_natt_oa_type_0(struct mb *m)
+{
+	mb_natt_type(m, 0, 8);
+	mb_addr(m, SADB_X_EXT_NAT_T_OA, AF_INET, "192.168.1.5", 0, 32, 0);
+}
+
+static void c_natt_oa_v6(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	mb_addr(m, SADB_X_EXT_NAT_T_OA, AF_INET6, "fd00::5", 0, 128, 0);
+}
+
+static void c_natt_oa_unix(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	mb_addr(m, SADB_X_EXT_NAT_T_OA, AF_UNIX, NULL, 0, 0, 0);
+}
+
+static void c_natt_oa_short(struct mb *m)
+{
+	struct sadb_address *a;
+	sa_family_t fam = AF_INET6;
+
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	a = mb_ext(m, SADB_X_EXT_NAT_T_OA, 24);
+	memcpy(a + 1, &fam, sizeof(fam));
+}
+
+static void c_natt_oa_tiny(struct mb *m)
+{
+	mb_natt_type(m, UDP_ENCAP_ESPINUDP, 8);
+	mb_ext(m, SADB_X_EXT_NAT_T_OA, 16);
+}
+
 struct bad_case {
 	const char *name;
 	struct mb *(*base)(void);
@@ -490,6 +592,22 @@ static const struct bad_case bad_cases[] = {
 	{ "selector plen 33", spd_add, c_sel_plen, GET_POLICY, -EINVAL },
 	{ "selector proto mix", spd_add, c_sel_proto_mix, GET_POLICY, -EINVAL },
 	{ "selector family mix", spd_add, c_sel_fam_mix, GET_POLICY, -EINVAL },
+	{ "valid natt", esp_add, c_natt_valid, GET_SA, 0 },
+	{ "natt type ext 16 bytes", esp_add, c_natt_type_long, GET_SA,
+	  -EINVAL },
+	{ "natt port ext 16 bytes", esp_add, c_natt_port_long, GET_SA,
+	  -EINVAL },
+	{ "natt type NON_IKE", esp_add, c_natt_non_ike, GET_SA, -EOPNOTSUPP },
+	{ "natt type 3", esp_add, c_natt_type_3, GET_SA, -EINVAL },
+	{ "natt on ah", esp_add, c_natt_ah, GET_SA, -EINVAL },
+	{ "ah with natt type 0", esp_add, c_ah_type_0, GET_SA, 0 },
+	{ "natt sport 0", esp_add, c_natt_sport_0, GET_SA, -EINVAL },
+	{ "natt port w/o type", esp_add, c_natt_port_no_type, GET_SA, -EINVAL },
+	{ "natt OA with type 0", esp_add, c_natt_oa_type_0, GET_SA, -EINVAL },
+	{ "natt v6 OA on v4 SA", esp_add, c_natt_oa_v6, GET_SA, -EINVAL },
+	{ "natt OA AF_UNIX", esp_add, c_natt_oa_unix, GET_SA, -EINVAL },
+	{ "natt OA v6 cut", esp_add, c_natt_oa_short, GET_SA, -EINVAL },
+	{ "natt OA ext 16 bytes", esp_add, c_natt_oa_tiny, PARSE, -EINVAL },
 };
 
 static void test_malformed_table(void **state)
@@ -853,6 +971,91 @@ static void test_enobufs_sticky(void **state)
 	xs_sa_wipe(&sa);
 }
 
+/* ESP-in-UDP SA: the NAT-T extensions go out (ports in network order)
+ * and come back; the plain SA carries none. */
+static void natt_roundtrip(int fam, const char *s, const char *d,
+			   const char *oa)
+{
+	const struct sadb_x_nat_t_port *p;
+	const struct sadb_x_nat_t_type *t;
+	struct xs_pfkey_msg m;
+	struct xs_sa sa, out;
+	int len;
+
+	fill_sa(&sa, fam, s, d);
+	sa.natt_type = UDP_ENCAP_ESPINUDP;
+	sa.natt_sport = 4500;
+	sa.natt_dport = 61001;
+	set_addr(&sa.natt_oa, fam, oa, fam == AF_INET ? 32 : 128, 0);
+	len = encode_sa(&sa, XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS |
+				     XS_PFKEY_SA_LIFETIMES);
+	assert_true(len > 0);
+	assert_int_equal(xs_pfkey_parse(g_buf, (size_t)len, &m), 0);
+	t = (const void *)m.ext[SADB_X_EXT_NAT_T_TYPE];
+	assert_non_null(t);
+	assert_int_equal(t->sadb_x_nat_t_type_len, 1);
+	assert_int_equal(t->sadb_x_nat_t_type_type, UDP_ENCAP_ESPINUDP);
+	p = (const void *)m.ext[SADB_X_EXT_NAT_T_DPORT];
+	assert_non_null(p);
+	assert_int_equal(p->sadb_x_nat_t_port_port, htons(61001));
+	assert_non_null(m.ext[SADB_X_EXT_NAT_T_SPORT]);
+	assert_non_null(m.ext[SADB_X_EXT_NAT_T_OA]);
+	assert_int_equal(xs_pfkey_get_sa(&m, &out), 0);
+	assert_int_equal(out.natt_type, UDP_ENCAP_ESPINUDP);
+	assert_int_equal(out.natt_sport, 4500);
+	assert_int_equal(out.natt_dport, 61001);
+	assert_memory_equal(&out.natt_oa, &sa.natt_oa, sizeof(sa.natt_oa));
+	check_sa_equal(&sa, &out);
+
+	memset(&sa.natt_oa, 0, sizeof(sa.natt_oa));
+	sa.natt_type = 0;
+	len = encode_sa(&sa, XS_PFKEY_SA_ALGS);
+	assert_int_equal(xs_pfkey_parse(g_buf, (size_t)len, &m), 0);
+	assert_null(m.ext[SADB_X_EXT_NAT_T_TYPE]);
+	assert_null(m.ext[SADB_X_EXT_NAT_T_SPORT]);
+	assert_null(m.ext[SADB_X_EXT_NAT_T_OA]);
+	assert_int_equal(xs_pfkey_get_sa(&m, &out), 0);
+	assert_int_equal(out.natt_type, 0);
+	assert_int_equal(out.natt_sport, 0);
+}
+
+static void test_natt_roundtrip_v4(void **state)
+{
+	(void)state;
+	natt_roundtrip(AF_INET, "192.0.2.1", "198.51.100.2", "10.9.8.7");
+}
+
+static void test_natt_roundtrip_v6(void **state)
+{
+	(void)state;
+	natt_roundtrip(AF_INET6, "2001:db8::1", "2001:db8::2", "fd00::7");
+}
+
+/* TYPE alone: both ports 4500, no OA. */
+static void test_natt_default_ports(void **state)
+{
+	struct mb *mb = esp_add();
+	struct xs_pfkey_msg m;
+	struct xs_sa sa;
+
+	(void)state;
+	mb_natt_type(mb, UDP_ENCAP_ESPINUDP, 8);
+	mb_natt_port(mb, SADB_X_EXT_NAT_T_DPORT, 7777, 8);
+	assert_int_equal(xs_pfkey_parse(mb->b, mb_end(mb), &m), 0);
+	assert_int_equal(xs_pfkey_get_sa(&m, &sa), 0);
+	assert_int_equal(sa.natt_type, UDP_ENCAP_ESPINUDP);
+	assert_int_equal(sa.natt_sport, XS_NATT_PORT);
+	assert_int_equal(sa.natt_dport, 7777);
+	assert_int_equal(sa.natt_oa.family, 0);
+
+	mb = esp_add();
+	mb_natt_type(mb, UDP_ENCAP_ESPINUDP, 8);
+	assert_int_equal(xs_pfkey_parse(mb->b, mb_end(mb), &m), 0);
+	assert_int_equal(xs_pfkey_get_sa(&m, &sa), 0);
+	assert_int_equal(sa.natt_sport, 4500);
+	assert_int_equal(sa.natt_dport, 4500);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -875,6 +1078,9 @@ int main(void)
 		cmocka_unit_test(test_policy_request_bytes),
 		cmocka_unit_test(test_supported),
 		cmocka_unit_test(test_enobufs_sticky),
+		cmocka_unit_test(test_natt_roundtrip_v4),
+		cmocka_unit_test(test_natt_roundtrip_v6),
+		cmocka_unit_test(test_natt_default_ports),
 		cmocka_unit_test(test_names),
 	};
 

@@ -431,6 +431,32 @@ static const struct reject_case reject_cases[] = {
 	{ "spdadd 10.0.0.1 10.0.0.2 any -P out ipsec\n"
 	  "esp/transport//bad\n;",
 	  "t.conf:2: unknown level 'bad'" },
+	/* 38..43: esp-udp (NAT-T) */
+	/* 38 */
+	{ "add 10.0.0.1[4500] 10.0.0.2[4500] esp 0x1001 -E aes-gcm-16 " KEY40
+	  ";",
+	  "[port] on an SA address needs protocol esp-udp" },
+	/* 39 */
+	{ "add 10.0.0.1[0] 10.0.0.2 esp-udp 0x1001 -E aes-gcm-16 " KEY40 ";",
+	  "bad port '0' (1 to 65535)" },
+	/* 40 */
+	{ "add 10.0.0.1 10.0.0.2[65536] esp-udp 0x1001 -E aes-gcm-16 " KEY40
+	  ";",
+	  "bad port '65536'" },
+	/* 41 */
+	{ "add 10.0.0.1[4500 10.0.0.2 esp-udp 0x1001 -E aes-gcm-16 " KEY40 ";",
+	  "bad port in '10.0.0.1[4500'" },
+	/* 42 */
+	{ ADDH "-natt_oa 192.168.0.1 -E aes-gcm-16 " KEY40 ";",
+	  "-natt_oa needs protocol esp-udp" },
+	/* 43 */
+	{ "add 10.0.0.1 10.0.0.2 esp-udp 0x1001 -natt_oa fd00::1 "
+	  "-E aes-gcm-16 " KEY40 ";",
+	  "-natt_oa address family differs from the SA's" },
+	/* 44 */
+	{ "add 10.0.0.1 10.0.0.2 ah 0x1001 -natt_oa 10.9.9.9 "
+	  "-A hmac-sha256 " KEY40 ";",
+	  "-natt_oa needs protocol esp-udp" },
 };
 
 static void test_reject(void **state)
@@ -629,6 +655,84 @@ static void test_replay_esn_ext(void **state)
 	}
 }
 
+/* esp-udp: NAT-T type and ports from the brackets (4500 by default),
+ * -natt_oa; encoded as the NAT-T extensions and decoded back.  For get
+ * and delete esp-udp is esp: no NAT-T extension goes out. */
+static void test_esp_udp(void **state)
+{
+	static const struct {
+		const char *in; /* add: -E aes-gcm-16 KEY40; follows */
+		uint8_t op, type;
+		uint16_t sport, dport;
+		const char *oa;
+	} t[] = {
+		/* 0 */ { "add 192.0.2.1[4500] 198.51.100.2[4500] esp-udp "
+			  "0x1001 -m tunnel",
+			  XS_SK_ADD, UDP_ENCAP_ESPINUDP, 4500, 4500 },
+		/* 1 */
+		{ "add 192.0.2.1 198.51.100.2 esp-udp 0x1001", XS_SK_ADD,
+		  UDP_ENCAP_ESPINUDP, 4500, 4500 },
+		/* 2 */
+		{ "add 192.0.2.1[1024] 198.51.100.2 esp-udp 0x1001", XS_SK_ADD,
+		  UDP_ENCAP_ESPINUDP, 1024, 4500 },
+		/* 3 */
+		{ "add 2001:db8::1 2001:db8::2[61000] esp-udp 0x1001",
+		  XS_SK_ADD, UDP_ENCAP_ESPINUDP, 4500, 61000 },
+		/* 4 */
+		{ "add 192.0.2.1 198.51.100.2 esp-udp 0x1001 "
+		  "-natt_oa 10.1.2.3",
+		  XS_SK_ADD, UDP_ENCAP_ESPINUDP, 4500, 4500, "10.1.2.3" },
+		/* 5 */ { "add 192.0.2.1 198.51.100.2 esp 0x1001", XS_SK_ADD },
+		/* 6 */
+		{ "get 192.0.2.1[4500] 198.51.100.2[4500] esp-udp "
+		  "0x1001",
+		  XS_SK_GET },
+		/* 7 */
+		{ "delete 192.0.2.1 198.51.100.2 esp-udp 0x1001",
+		  XS_SK_DELETE },
+	};
+	static uint8_t buf[XS_PFKEY_MSG_MAX];
+	struct xs_pfkey_msg m;
+	struct xs_msgbuf b;
+	struct xs_sa sa;
+	struct collect c;
+	char in[256], err[256];
+	size_t i;
+	int len;
+
+	(void)state;
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(in, sizeof(in), "%s%s;", t[i].in,
+			 t[i].op == XS_SK_ADD ? " -E aes-gcm-16 " KEY40 : "");
+		print_message("case %zu: %s\n", i, in);
+		assert_int_equal(parse(in, &c, err, sizeof(err)), 0);
+		assert_int_equal(c.cmd[0].op, t[i].op);
+		assert_int_equal(c.cmd[0].satype, SADB_SATYPE_ESP);
+		assert_int_equal(c.cmd[0].sa.natt_type, t[i].type);
+		assert_int_equal(c.cmd[0].sa.natt_sport, t[i].sport);
+		assert_int_equal(c.cmd[0].sa.natt_dport, t[i].dport);
+		assert_int_equal(c.cmd[0].sa.src.port, 0);
+		xs_msgbuf_init(&b, buf, sizeof(buf));
+		len = xs_setkey_cmd_encode(&c.cmd[0], &b, 5, 77);
+		assert_true(len > 0);
+		assert_int_equal(xs_pfkey_parse(buf, (size_t)len, &m), 0);
+		assert_int_equal(m.hdr->sadb_msg_satype, SADB_SATYPE_ESP);
+		assert_int_equal(m.ext[SADB_X_EXT_NAT_T_TYPE] != NULL,
+				 t[i].type != 0);
+		assert_int_equal(m.ext[SADB_X_EXT_NAT_T_OA] != NULL,
+				 t[i].oa != NULL);
+		assert_int_equal(xs_pfkey_get_sa(&m, &sa), 0);
+		assert_int_equal(sa.natt_type, t[i].type);
+		assert_int_equal(sa.natt_sport, t[i].sport);
+		assert_int_equal(sa.natt_dport, t[i].dport);
+		if (t[i].oa)
+			assert_addr(&sa.natt_oa, t[i].oa, 32, 0);
+		else
+			assert_int_equal(sa.natt_oa.family, 0);
+		xs_sa_wipe(&sa);
+	}
+}
+
 /* ------------------------------------------------------------ samples */
 
 struct sample {
@@ -652,6 +756,7 @@ static void test_samples(void **state)
 	static const struct sample samples[] = {
 		{ "transport.conf", 6, 2, 2 },
 		{ "tunnel.conf", 15, 2, 11 },
+		{ "natt.conf", 5, 2, 1 },
 	};
 	char path[512], err[256], *text;
 	size_t i, len;
@@ -690,6 +795,7 @@ int main(void)
 		cmocka_unit_test(test_keyword_table_sorted),
 		cmocka_unit_test(test_encode_roundtrip),
 		cmocka_unit_test(test_replay_esn_ext),
+		cmocka_unit_test(test_esp_udp),
 		cmocka_unit_test(test_samples),
 	};
 

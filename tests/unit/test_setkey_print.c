@@ -121,6 +121,68 @@ static void test_sa_golden(void **state)
 	free(s);
 }
 
+/* NAT-T SAs as ipsec-tools prints them: ports after the addresses,
+ * "esp-udp", "NAT OA=" when there is one. */
+static void test_sa_natt_golden(void **state)
+{
+	static const char tail[] =
+		"\tE: aes-gcm-16\n"
+		"\tseq=0x00000000 replay=0 window=0 flags=0x00000000 "
+		"state=mature\n"
+		"\tcreated: Nov 14 22:13:20 2023\t"
+		"current: Nov 14 22:13:20 2023\n"
+		"\tdiff: 0(s)\thard: 0(s)\tsoft: 0(s)\n"
+		"\tlast:                     \thard: 0(s)\tsoft: 0(s)\n"
+		"\tcurrent: 0(bytes)\thard: 0(bytes)\tsoft: 0(bytes)\n"
+		"\tallocated: 0\thard: 0\tsoft: 0\n"
+		"\tsadb_seq=0 pid=0 refcnt=0\n";
+	struct xs_sa sa = { 0 };
+	char want[1024], *s;
+
+	(void)state;
+	sa.satype = SADB_SATYPE_ESP;
+	sa.mode = IPSEC_MODE_TUNNEL;
+	sa.state = SADB_SASTATE_MATURE;
+	sa.spi = 0x1000;
+	sa.enc_alg = SADB_X_EALG_AES_GCM_ICV16;
+	addr(&sa.src, "192.0.2.1", 32, 0);
+	addr(&sa.dst, "198.51.100.2", 32, 0);
+	sa.cur.addtime = T0;
+	sa.natt_type = UDP_ENCAP_ESPINUDP;
+	sa.natt_sport = 4500;
+	sa.natt_dport = 61000;
+	s = sa_text(&sa, T0);
+	snprintf(want, sizeof(want), "%s%s",
+		 "192.0.2.1[4500] 198.51.100.2[61000]\n"
+		 "\tesp-udp mode=tunnel spi=4096(0x00001000) "
+		 "reqid=0(0x00000000)\n",
+		 tail);
+	assert_string_equal(s, want);
+	free(s);
+
+	addr(&sa.natt_oa, "10.0.0.9", 32, 0);
+	s = sa_text(&sa, T0);
+	snprintf(want, sizeof(want), "%s%s",
+		 "192.0.2.1[4500] 198.51.100.2[61000]\n"
+		 "\tesp-udp mode=tunnel spi=4096(0x00001000) "
+		 "reqid=0(0x00000000)\n"
+		 "\tNAT OA=10.0.0.9\n",
+		 tail);
+	assert_string_equal(s, want);
+	free(s);
+
+	/* the same SA without NAT-T: no ports, "esp", no OA line */
+	sa.natt_type = 0;
+	s = sa_text(&sa, T0);
+	snprintf(want, sizeof(want), "%s%s",
+		 "192.0.2.1 198.51.100.2\n"
+		 "\tesp mode=tunnel spi=4096(0x00001000) "
+		 "reqid=0(0x00000000)\n",
+		 tail);
+	assert_string_equal(s, want);
+	free(s);
+}
+
 static void test_sp_golden(void **state)
 {
 	struct xs_spolicy sp = { 0 };
@@ -309,6 +371,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sa_golden),
+		cmocka_unit_test(test_sa_natt_golden),
 		cmocka_unit_test(test_sp_golden),
 		cmocka_unit_test(test_prio_format),
 		cmocka_unit_test(test_roundtrip),
