@@ -49,8 +49,9 @@ XS_MAP(sa_out, BPF_MAP_TYPE_HASH, struct xs_sa_out_key, struct xs_sa_ref,
        XS_MAX_SA, BPF_F_NO_PREALLOC);
 XS_MAP(sa_stats, BPF_MAP_TYPE_ARRAY, __u32, struct xs_sa_stats, XS_MAX_SA,
        BPF_F_MMAPABLE);
-/* written by the crypto workers only (mmap), one row per worker */
-XS_MAP(wstats, BPF_MAP_TYPE_ARRAY, __u32, struct xs_stats, XS_MAX_WORKERS,
+/* written by the crypto workers only (mmap): per worker an ESP row and an
+ * AH row (XS_WSTATS_AH + worker) */
+XS_MAP(wstats, BPF_MAP_TYPE_ARRAY, __u32, struct xs_stats, XS_WSTATS_ROWS,
        BPF_F_MMAPABLE);
 
 /* SA requests of tc_egress to xdpsecd (ACQUIRE), rate-limited per policy */

@@ -251,6 +251,22 @@ static void add_stats(struct xs_stats *to, const struct xs_stats *from)
 		dst[i] += src[i];
 }
 
+int xs_dp_wstats_get(struct xs_dp *dp, bool ah, struct xs_stats *out)
+{
+	uint32_t k, base = ah ? XS_WSTATS_AH : 0;
+	struct xs_stats row;
+
+	memset(out, 0, sizeof(*out));
+	if (dp->wstats < 0)
+		return -ENOENT;
+	for (k = base; k < base + XS_MAX_WORKERS; k++) {
+		if (bpf_map_lookup_elem(dp->wstats, &k, &row))
+			return -errno;
+		add_stats(out, &row);
+	}
+	return 0;
+}
+
 int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out)
 {
 	int ncpu = libbpf_num_possible_cpus();
@@ -273,7 +289,7 @@ int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out)
 	for (cpu = 0; cpu < ncpu; cpu++)
 		add_stats(out, &percpu[cpu]);
 	if (dp->wstats >= 0) {
-		for (i = 0; i < XS_MAX_WORKERS; i++) {
+		for (i = 0; i < XS_WSTATS_ROWS; i++) {
 			uint32_t k = (uint32_t)i;
 
 			if (bpf_map_lookup_elem(dp->wstats, &k, &percpu[0]))

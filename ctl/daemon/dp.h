@@ -9,6 +9,7 @@
 #ifndef XS_DP_H
 #define XS_DP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "xdpsec/xdpsec.h"
 
@@ -59,5 +60,8 @@ int xs_dp_state_get(struct xs_dp *dp, struct xs_state *s);
 int xs_dp_state_set(struct xs_dp *dp, const struct xs_state *s);
 /* Sum of the per-CPU datapath stats and the workers' rows. */
 int xs_dp_stats_get(struct xs_dp *dp, struct xs_stats *out);
+/* Sum of the workers' rows for one protocol (ah: the AH rows, else the
+ * ESP rows); -ENOENT without a wstats map. */
+int xs_dp_wstats_get(struct xs_dp *dp, bool ah, struct xs_stats *out);
 
 #endif /* XS_DP_H */

@@ -197,7 +197,7 @@ int xs_loader_load(struct xs_loader *l)
 		xs_log_err("a datapath map is missing from the object");
 		goto fail;
 	}
-	l->wstats = map_mmap(l->dp.wstats, XS_MAX_WORKERS * sizeof(*l->wstats));
+	l->wstats = map_mmap(l->dp.wstats, XS_WSTATS_ROWS * sizeof(*l->wstats));
 	l->sa_stats =
 		map_mmap(l->dp.sa_stats, XS_MAX_SA * sizeof(*l->sa_stats));
 	if (!l->wstats || !l->sa_stats) {
@@ -492,7 +492,7 @@ int xs_loader_attach_nic(struct xs_loader *l, const char *ifname)
 void xs_loader_close(struct xs_loader *l)
 {
 	if (l->wstats)
-		munmap(l->wstats, XS_MAX_WORKERS * sizeof(*l->wstats));
+		munmap(l->wstats, XS_WSTATS_ROWS * sizeof(*l->wstats));
 	if (l->sa_stats)
 		munmap(l->sa_stats, XS_MAX_SA * sizeof(*l->sa_stats));
 	l->wstats = NULL;

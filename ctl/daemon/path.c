@@ -108,10 +108,14 @@ void xs_path_sa_exhausted(struct worker *w, uint32_t slot)
 		__atomic_store_n(&s[slot].seq_exhausted, 1, __ATOMIC_RELAXED);
 }
 
-void xs_path_sa_count(struct worker *w, uint32_t slot, bool tx, size_t bytes)
+void xs_path_sa_count(struct worker *w, const struct xs_sa_rt *rt, bool tx,
+		      size_t bytes)
 {
 	struct xs_sa_stats *s = w->ws->cfg.sa_stats;
+	uint32_t slot = rt->slot;
 
+	xs_wadd_sa(w, rt->satype, tx ? XS_CNT_tx_bytes : XS_CNT_rx_bytes,
+		   bytes);
 	if (!s || slot >= XS_MAX_SA)
 		return;
 	if (tx) {

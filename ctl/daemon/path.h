@@ -39,7 +39,10 @@ int xs_path_sa_output(struct worker *w, struct xs_esp_ctx *c,
 size_t xs_path_sa_overhead(const struct xs_sa_rt *rt, bool tunnel);
 /* The SA ran out of sequence numbers (the controller expires it). */
 void xs_path_sa_exhausted(struct worker *w, uint32_t slot);
-void xs_path_sa_count(struct worker *w, uint32_t slot, bool tx, size_t bytes);
+/* Bytes of one packet through rt: its sa_stats row, its protocol's
+ * rx_bytes / tx_bytes. */
+void xs_path_sa_count(struct worker *w, const struct xs_sa_rt *rt, bool tx,
+		      size_t bytes);
 
 /* One TX frame: reserve (the queue's lock is held until _end), fill,
  * queue.  _end with len <= 0 gives the frame back. */

@@ -186,7 +186,7 @@ static int bundle_input(struct worker *w, struct xs_esp_ctx *c,
 				     cap, &h->tunnel[h->n], why);
 		h->n++;
 		if (n > 0)
-			xs_path_sa_count(w, slot2, false, (size_t)n);
+			xs_path_sa_count(w, rt2, false, (size_t)n);
 	}
 	return n;
 }
@@ -283,11 +283,11 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 		}
 	}
 	if (n <= 0) {
-		xs_wcount(w, why);
+		xs_wadd_sa(w, rt->satype, why, 1);
 		return;
 	}
 	if (why == XS_CNT_esn_resync)
-		xs_wcount(w, why);
-	xs_wcount(w, XS_CNT_rx_decrypt);
-	xs_path_sa_count(w, slot, false, (size_t)n);
+		xs_wadd_sa(w, rt->satype, why, 1);
+	xs_wadd_sa(w, rt->satype, XS_CNT_rx_decrypt, 1);
+	xs_path_sa_count(w, rt, false, (size_t)n);
 }

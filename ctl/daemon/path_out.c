@@ -192,7 +192,7 @@ static int chain_output(struct worker *w, const struct chain *ch,
 		if (n <= 0)
 			return n;
 		if (i)
-			xs_path_sa_count(w, ch->slot[i], true, (size_t)n);
+			xs_path_sa_count(w, ch->rt[i], true, (size_t)n);
 	}
 	return n;
 }
@@ -249,7 +249,7 @@ static int emit_tun_frag(void *arg, const uint8_t *frag, size_t len)
 	xs_path_tx_end(f->w, &t, n > 0 ? n + ETH_HLEN : 0);
 	if (n <= 0)
 		return n < 0 ? n : -EINVAL;
-	xs_path_sa_count(f->w, f->ch->slot[0], true, (size_t)n);
+	xs_path_sa_count(f->w, f->ch->rt[0], true, (size_t)n);
 	return 0;
 }
 
@@ -334,7 +334,7 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 	}
 	n = bundle_out(w, ip, iplen, &ch);
 	if (n) {
-		xs_wcount(w, (enum xs_counter)n);
+		xs_wadd_sa(w, ch.rt[0]->satype, (enum xs_counter)n, 1);
 		return;
 	}
 	memcpy(l2, eth->h_dest, ETH_ALEN);
@@ -352,10 +352,8 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 		if (chain_tunnel(&ch) && ip[0] >> 4 == 4) {
 			n = encrypt_inner_frags(w, &ch, nic, l2, ip, iplen,
 						overhead, &why);
-			if (n < 0)
-				xs_wcount(w, why);
-			if (n > 0)
-				xs_wcount(w, XS_CNT_tx_encrypt);
+			xs_wadd_sa(w, ch.rt[0]->satype,
+				   n > 0 ? XS_CNT_tx_encrypt : why, 1);
 			return;
 		}
 		n = encrypt_big(w, &ch, nic, l2, ip, iplen, &why);
@@ -373,9 +371,9 @@ void xs_path_outbound(struct worker *w, const uint8_t *frame, uint32_t len)
 	}
 	if (n <= 0) {
 		if (n < 0)
-			xs_wcount(w, why);
+			xs_wadd_sa(w, ch.rt[0]->satype, why, 1);
 		return;
 	}
-	xs_wcount(w, XS_CNT_tx_encrypt);
-	xs_path_sa_count(w, slot, true, (size_t)n);
+	xs_wadd_sa(w, ch.rt[0]->satype, XS_CNT_tx_encrypt, 1);
+	xs_path_sa_count(w, ch.rt[0], true, (size_t)n);
 }

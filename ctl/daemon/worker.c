@@ -267,6 +267,8 @@ static void worker_bind(struct xs_workers *ws, struct worker *w, int id)
 	w->ws = ws;
 	w->id = id;
 	w->st = ws->cfg.wstats ? &ws->cfg.wstats[id] : &ws->local_stats[id];
+	w->st_ah = ws->cfg.wstats ? &ws->cfg.wstats[XS_WSTATS_AH + id] :
+				    &ws->local_stats[XS_WSTATS_AH + id];
 	for (i = 0; i < ws->nnic; i++) {
 		if ((uint32_t)id >= ws->nic[i].nq)
 			continue;

@@ -36,7 +36,7 @@ struct xs_workers_cfg {
 	struct xs_spd *spd;
 	pthread_rwlock_t *spd_lock;
 	struct xs_dp *dp;
-	struct xs_stats *wstats; /* XS_MAX_WORKERS rows (mmap), or NULL */
+	struct xs_stats *wstats; /* XS_WSTATS_ROWS rows (mmap), or NULL */
 	struct xs_sa_stats *sa_stats; /* XS_MAX_SA rows (mmap), or NULL */
 	const struct xs_link *nic;
 	const uint32_t *nic_slot;

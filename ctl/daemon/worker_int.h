@@ -7,6 +7,7 @@
 #define XS_WORKER_INT_H
 
 #include <poll.h>
+#include <linux/pfkeyv2.h>
 #include "frag.h"
 #include "worker.h"
 
@@ -21,7 +22,8 @@ struct worker {
 	struct xs_workers *ws;
 	int id; /* = queue index */
 	pthread_t thread;
-	struct xs_stats *st;
+	struct xs_stats *st; /* ESP (and no SA known) */
+	struct xs_stats *st_ah; /* AH SAs */
 	struct wctx **ctx; /* by SA slot */
 	uint32_t *active; /* slots with a ctx */
 	uint32_t nactive, cap_active;
@@ -51,7 +53,7 @@ struct xs_workers {
 	struct xs_dev nic[XS_MAX_IFACES];
 	int nnic;
 	struct xs_dev handoff;
-	struct xs_stats local_stats[XS_MAX_WORKERS];
+	struct xs_stats local_stats[XS_WSTATS_ROWS];
 	int nworkers;
 	struct worker *w;
 	atomic_int stop;
@@ -62,6 +64,15 @@ struct xs_workers {
 static inline void xs_wcount(struct worker *w, enum xs_counter c)
 {
 	((uint64_t *)w->st)[c]++;
+}
+
+/* Count under the protocol of SA satype (SADB_SATYPE_AH: the AH row). */
+static inline void xs_wadd_sa(struct worker *w, uint8_t satype,
+			      enum xs_counter c, uint64_t n)
+{
+	struct xs_stats *st = satype == SADB_SATYPE_AH ? w->st_ah : w->st;
+
+	((uint64_t *)st)[c] += n;
 }
 
 /* The worker's EVP context for SA slot (created on first use). */

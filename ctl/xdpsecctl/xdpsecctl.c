@@ -6,7 +6,9 @@
  *   xdpsecctl [--pin-dir DIR] sysctl -a
  *   xdpsecctl [--pin-dir DIR] sysctl NAME [NAME=VALUE ...]
  *   xdpsecctl [--pin-dir DIR] stat [-a]
+ *   xdpsecctl [--pin-dir DIR] stat -p esp|ah
  *   xdpsecctl [--pin-dir DIR] detach
+ *   xdpsecctl [--pin-dir DIR] metrics --once | --listen ADDR:PORT
  */
 #include <errno.h>
 #include <getopt.h>
@@ -15,8 +17,10 @@
 #include <string.h>
 #include "../daemon/dp.h"
 #include "../daemon/loader.h"
+#include "protostat.h"
 #include "../lib/log.h"
 #include "../lib/sysctl.h"
+#include "metrics.h"
 
 static void usage(FILE *f)
 {
@@ -26,7 +30,10 @@ static void usage(FILE *f)
 		"  sysctl NAME ...            print knobs\n"
 		"  sysctl [-w] NAME=VALUE ... set knobs (next packet sees it)\n"
 		"  stat [-a]                  datapath counters (-a: zeros too)\n"
+		"  stat -p esp|ah             one protocol, as netstat -s -p\n"
 		"  detach                     remove programs, enc pair, pins\n"
+		"  metrics --once             Prometheus text exposition on stdout\n"
+		"  metrics --listen ADDR:PORT serve it on GET /metrics\n"
 		"Pin directory: %s by default.\n",
 		XS_PIN_DIR_DEFAULT);
 }
@@ -121,6 +128,12 @@ static int cmd_stat(struct xs_dp *dp, int argc, char **argv)
 	const __u64 *v = (const __u64 *)&st;
 	int i, err;
 
+	if (argc > 1 && !strcmp(argv[1], "-p")) {
+		err = argc == 3 ? xs_protostat_print(dp, argv[2], stdout) : 2;
+		if (err == 2)
+			usage(stderr);
+		return err;
+	}
 	err = xs_dp_stats_get(dp, &st);
 	if (err) {
 		fprintf(stderr, "xdpsecctl: reading stats: %s\n",
@@ -167,6 +180,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[0], "detach"))
 		return xs_loader_detach(pin_dir) ? 1 : 0;
+	if (!strcmp(argv[0], "metrics"))
+		return xs_metrics_main(pin_dir, argc, argv);
 	err = xs_dp_open_pinned(&dp, pin_dir);
 	if (err) {
 		fprintf(stderr, "xdpsecctl: %s: no xdpsec datapath (%s)\n",

@@ -8,8 +8,9 @@
  *   - its struct field  struct xs_stats.field (what bpftool prints)
  *   - its name and help text                 (xdpsecctl stat, metrics)
  *
- * Counters are packets.  The "drop_" ones are drop reasons: every packet the
- * datapath drops is counted under exactly one of them.
+ * Counters are packets, except rx_bytes / tx_bytes.  The "drop_" ones are
+ * drop reasons: every packet the datapath drops is counted under exactly
+ * one of them.
  */
 #ifndef _UAPI_XDPSEC_COUNTERS_H
 #define _UAPI_XDPSEC_COUNTERS_H
@@ -62,6 +63,8 @@
 	/* crypto workers (counted in the wstats map, one row per worker) */ \
 	X(rx_decrypt, "rx-decrypt", "ESP packets decrypted and delivered")    \
 	X(tx_encrypt, "tx-encrypt", "packets encrypted and sent as ESP")      \
+	X(rx_bytes, "rx-bytes", "bytes delivered after ESP/AH (not packets)")  \
+	X(tx_bytes, "tx-bytes", "bytes sent as ESP/AH (not packets)")          \
 	X(rx_reasm, "rx-reasm", "inbound ESP/AH datagrams reassembled")        \
 	X(tx_reasm, "tx-reasm", "outbound fragments reassembled before ESP")   \
 	X(tx_frag, "tx-frag", "outer fragments sent after ESP")               \

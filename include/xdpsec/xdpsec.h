@@ -28,8 +28,10 @@
  *   sa_in        HASH            struct xs_sa_in_key -> struct xs_sa_ref
  *   sa_out       HASH            struct xs_sa_out_key -> struct xs_sa_ref
  *   sa_stats     ARRAY[XS_MAX_SA] struct xs_sa_stats (mmapable)
- *   wstats       ARRAY[XS_MAX_WORKERS] struct xs_stats (mmapable): the
- *                crypto workers' counters, one row per worker
+ *   wstats       ARRAY[XS_WSTATS_ROWS] struct xs_stats (mmapable): the
+ *                crypto workers' counters, two rows per worker: row w
+ *                for ESP (and what no SA is known for), row
+ *                XS_WSTATS_AH + w for AH SAs (xdpsecctl stat -p esp|ah)
  *   acquire      RINGBUF[XS_ACQUIRE_RB_SIZE] struct xs_acquire_ev records
  *   acquire_rl   LRU_HASH        policy id -> __u64 ns of its last event
  *
@@ -66,7 +68,9 @@ enum {
 	XS_MAX_TMPL = 4, /* ipsec requests per policy (bundles) */
 	XS_MAX_IFACES = 16, /* attached NICs */
 	XS_MAX_QUEUES = 64, /* queues per NIC or hand-off device */
-	XS_MAX_WORKERS = 64, /* crypto worker threads (wstats rows) */
+	XS_MAX_WORKERS = 64, /* crypto worker threads */
+	XS_WSTATS_AH = XS_MAX_WORKERS, /* first AH row of wstats */
+	XS_WSTATS_ROWS = 2 * XS_MAX_WORKERS,
 	XS_SLOT_NONE = 0xffffffffu,
 };
 

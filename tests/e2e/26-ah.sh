@@ -119,6 +119,20 @@ wait $TDW 2>/dev/null || true
 check "no bad ICV on either host" test \
 	$(( $(hcounter drop-bad-icv h1) + $(hcounter drop-bad-icv h2) )) -eq "$icv0"
 check "AH packets verified on h2" test "$(hcounter rx-decrypt h2)" -ge 500
+# pstat HOST PROTO TEXT: a line of `xdpsecctl stat -p PROTO` (netstat -s -p)
+pstat() {
+	"$B/xdpsecctl" --pin-dir "$PINS-$1" stat -p "$2" |
+		awk -v t="$3" 'index($0, t) { print $1; exit }'
+}
+ah_in=$(pstat h2 ah "input AH packets")
+esp_in=$(pstat h2 esp "input ESP packets")
+check "stat -p: AH ($ah_in) and ESP ($esp_in) inputs add up to rx-decrypt" \
+	test $((ah_in + esp_in)) -eq "$(hcounter rx-decrypt h2)"
+check "stat -p ah: the AH SAs' packets ($ah_in) and bytes counted" \
+	test "$ah_in" -ge 500 -a "$(pstat h2 ah 'input bytes')" -gt "$ah_in"
+check "stat -p ah: output AH packets on h1" \
+	test "$(pstat h1 ah 'output AH packets')" -ge 500
+check "stat -p bogus refused" sh -c "! $B/xdpsecctl --pin-dir $PINS-h1 stat -p gre 2>/dev/null"
 f="host 10.79.5.1 and host 10.79.5.2"
 ahesp=$(tcpdump -r "$TMP/wire.pcap" -n "$f and ip proto 51 and ip[20] == 50" 2>/dev/null | wc -l)
 other=$(tcpdump -r "$TMP/wire.pcap" -n "$f and not (ip proto 51 and ip[20] == 50)" 2>/dev/null | wc -l)
