@@ -190,7 +190,8 @@ $(O)/setkey: $(call objs,ctl/setkey/main.c) $(SETKEY_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(O)/xdpsecctl: $(call objs,$(CTL_SRCS) ctl/daemon/loader.c) $(DAEMON_A) $(LIB_A)
+$(O)/xdpsecctl: $(call objs,$(CTL_SRCS) ctl/daemon/loader.c) $(DAEMON_A) \
+		$(SETKEY_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 

@@ -7,6 +7,7 @@
  *   xdpsecctl [--pin-dir DIR] sysctl NAME [NAME=VALUE ...]
  *   xdpsecctl [--pin-dir DIR] stat [-a]
  *   xdpsecctl [--pin-dir DIR] stat -p esp|ah
+ *   xdpsecctl [--pin-dir DIR] [--pfkey-socket PATH] show sa|flow|mem
  *   xdpsecctl [--pin-dir DIR] detach
  *   xdpsecctl [--pin-dir DIR] metrics --once | --listen ADDR:PORT
  */
@@ -18,6 +19,7 @@
 #include "../daemon/dp.h"
 #include "../daemon/loader.h"
 #include "protostat.h"
+#include "show.h"
 #include "../lib/log.h"
 #include "../lib/sysctl.h"
 #include "metrics.h"
@@ -31,6 +33,8 @@ static void usage(FILE *f)
 		"  sysctl [-w] NAME=VALUE ... set knobs (next packet sees it)\n"
 		"  stat [-a]                  datapath counters (-a: zeros too)\n"
 		"  stat -p esp|ah             one protocol, as netstat -s -p\n"
+		"  show sa|flow               SAs / flows as ipsecctl -s (PF_KEY)\n"
+		"  show mem                   the datapath tables' entries and memory\n"
 		"  detach                     remove programs, enc pair, pins\n"
 		"  metrics --once             Prometheus text exposition on stdout\n"
 		"  metrics --listen ADDR:PORT serve it on GET /metrics\n"
@@ -147,22 +151,42 @@ static int cmd_stat(struct xs_dp *dp, int argc, char **argv)
 	return 0;
 }
 
+static int cmd_show(const char *what, const char *sock)
+{
+	int err = xs_show_pfkey(what, sock, stdout);
+
+	if (err == -EINVAL) {
+		usage(stderr);
+		return 2;
+	}
+	if (err) {
+		fprintf(stderr, "xdpsecctl: show %s: %s\n", what,
+			strerror(-err));
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option lopts[] = {
 		{ "pin-dir", required_argument, NULL, 'p' },
+		{ "pfkey-socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *pin_dir = XS_PIN_DIR_DEFAULT;
+	const char *pin_dir = XS_PIN_DIR_DEFAULT, *sock = NULL;
 	struct xs_dp dp;
 	int c, err, ret;
 
 	xs_log_init("xdpsecctl", XS_LOG_INFO);
-	while ((c = getopt_long(argc, argv, "+p:h", lopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:s:h", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			pin_dir = optarg;
+			break;
+		case 's':
+			sock = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -182,6 +206,8 @@ int main(int argc, char **argv)
 		return xs_loader_detach(pin_dir) ? 1 : 0;
 	if (!strcmp(argv[0], "metrics"))
 		return xs_metrics_main(pin_dir, argc, argv);
+	if (!strcmp(argv[0], "show") && argc == 2 && strcmp(argv[1], "mem"))
+		return cmd_show(argv[1], sock);
 	err = xs_dp_open_pinned(&dp, pin_dir);
 	if (err) {
 		fprintf(stderr, "xdpsecctl: %s: no xdpsec datapath (%s)\n",
@@ -192,6 +218,8 @@ int main(int argc, char **argv)
 		ret = cmd_sysctl(&dp, argc, argv);
 	} else if (!strcmp(argv[0], "stat")) {
 		ret = cmd_stat(&dp, argc, argv);
+	} else if (!strcmp(argv[0], "show") && argc == 2) {
+		ret = xs_show_mem(&dp, pin_dir, stdout) ? 1 : 0;
 	} else {
 		usage(stderr);
 		ret = 2;

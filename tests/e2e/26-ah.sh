@@ -133,6 +133,23 @@ check "stat -p ah: the AH SAs' packets ($ah_in) and bytes counted" \
 check "stat -p ah: output AH packets on h1" \
 	test "$(pstat h1 ah 'output AH packets')" -ge 500
 check "stat -p bogus refused" sh -c "! $B/xdpsecctl --pin-dir $PINS-h1 stat -p gre 2>/dev/null"
+# ipsecctl-style views over PF_KEY, and the tables' memory
+show() { "$B/xdpsecctl" --pin-dir "$PINS-h2" --pfkey-socket "$TMP/h2.sock" show "$@"; }
+show sa >"$TMP/show-sa.txt" 2>&1 || true
+show flow >"$TMP/show-flow.txt" 2>&1 || true
+show mem >"$TMP/show-mem.txt" 2>&1 || true
+check "show sa: one line per SA (20), keyless" \
+	sh -c "[ \$(grep -c ' spi 0x' $TMP/show-sa.txt) -eq 20 ] && ! grep -qi 'key' $TMP/show-sa.txt"
+check "show sa: ah transport from 10.79.2.1 to 10.79.2.2 spi 0x00000102 auth hmac-sha256" \
+	grep -q '^ah transport from 10.79.2.1 to 10.79.2.2 spi 0x00000102 auth hmac-sha256 ' "$TMP/show-sa.txt"
+check "show flow: 16 single flows + 2 bundles of two (20 lines)" \
+	test "$(grep -c '^flow ' "$TMP/show-flow.txt")" -eq 20
+check "show flow: the bundle's ESP and AH flows in" \
+	sh -c "grep -q '^flow esp in from 10.79.5.1 to 10.79.5.2 type require' $TMP/show-flow.txt && grep -q '^flow ah in from 10.79.5.1 to 10.79.5.2 type require' $TMP/show-flow.txt"
+check "show mem: sa_in holds the 20 SAs" \
+	sh -c "awk '\$1 == \"sa_in\" { print \$2 }' $TMP/show-mem.txt | grep -qx 20"
+check "show mem: a kernel byte total" \
+	sh -c "awk '\$1 == \"total\" && \$2 > 0 { ok = 1 } END { exit !ok }' $TMP/show-mem.txt"
 f="host 10.79.5.1 and host 10.79.5.2"
 ahesp=$(tcpdump -r "$TMP/wire.pcap" -n "$f and ip proto 51 and ip[20] == 50" 2>/dev/null | wc -l)
 other=$(tcpdump -r "$TMP/wire.pcap" -n "$f and not (ip proto 51 and ip[20] == 50)" 2>/dev/null | wc -l)
