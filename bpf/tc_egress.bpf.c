@@ -180,6 +180,11 @@ __attribute__((noinline)) int xs_tun_nexthop(struct __sk_buff *skb,
 		__builtin_memcpy(f.ipv6_dst, t->daddr, 16);
 	}
 	rc = bpf_fib_lookup(skb, &f, sizeof(f), BPF_FIB_LOOKUP_OUTPUT);
+	/* a host (forwarding off on the NIC): the helper refuses to look
+	 * up at all; keep the next hop the kernel chose for the inner
+	 * packet (README: route the inner prefix like the endpoint) */
+	if (rc == BPF_FIB_LKUP_RET_FWD_DISABLED)
+		return TUN_OK;
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		xs_resolve(&f);
 		return TUN_NO_NEIGH;
