@@ -85,7 +85,7 @@ DOCDIR := $(PREFIX)/share/doc/xdpsec
 
 # ---------------------------------------------------------------- targets
 .PHONY: all bpf tests test test-unit test-bpf test-e2e demo deps clean \
-	help format check-format san install uninstall
+	help format check-format san install uninstall image
 
 all: $(BINS) $(BPF_OBJS)  ## build daemon, tools, preload library, BPF objects
 
@@ -123,6 +123,7 @@ install: all  ## install into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
 	$(Q)install -m 644 ctl/libipsec/ipsec_policy.h \
 		$(DESTDIR)$(PREFIX)/include/xdpsec/
 	$(Q)install -m 644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/bpf/
+	$(Q)install -m 755 deploy/kubernetes/entrypoint.sh $(DESTDIR)$(LIBDIR)/
 	$(Q)install -m 644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	$(Q)install -m 644 man/*.5 $(DESTDIR)$(MANDIR)/man5/
 	$(Q)sed 's|@SBINDIR@|$(SBINDIR)|g' deploy/systemd/xdpsecd.service.in \
@@ -138,6 +139,10 @@ uninstall:  ## remove what install put in $(DESTDIR)$(PREFIX)
 	$(Q)rm -f $(DESTDIR)$(PREFIX)/lib/libxdpsec-ipsec.a
 	$(Q)rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8))) \
 		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(wildcard man/*.5)))
+
+# not part of `make test`: mmdebstrap downloads a Debian root filesystem
+image: all  ## OCI image xdpsec:latest (mmdebstrap + buildah; root, network)
+	$(Q)scripts/build-image.sh
 
 clean:  ## remove build outputs
 	$(Q)rm -rf build build-asan build-fuzz
@@ -200,6 +205,12 @@ $(O)/libxdpsec-pfkey.so: $(call objs,$(PRELOAD_SRCS))
 	$(Q)$(CC) $(LDFLAGS) -shared $^ -ldl -o $@
 
 $(O)/tests/test_%: $(O)/tests/unit/test_%.o $(TESTLIB_A) $(LIBIPSEC_A) $(DAEMON_A) $(SETKEY_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
+
+# the metrics formatter lives in xdpsecctl, not in a library
+$(O)/tests/test_metrics: $(O)/tests/unit/test_metrics.o \
+		$(call objs,ctl/xdpsecctl/metrics.c) $(DAEMON_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 

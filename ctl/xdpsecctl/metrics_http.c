@@ -130,14 +130,16 @@ static int read_request(int fd, char *buf, size_t cap)
 			return k < 0 ? -errno : -ECONNRESET;
 		len += (size_t)k;
 		buf[len] = '\0';
-		if (strstr(buf, "\r\n\r\n") || strstr(buf, "\n\n"))
+		/* binary junk may hold NULs: search the bytes, not a string */
+		if (memmem(buf, len, "\r\n\r\n", 4) ||
+		    memmem(buf, len, "\n\n", 2))
 			return (int)len;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec - t0.tv_sec >= REQ_DEADLINE_S)
 			return -ETIMEDOUT;
 	}
 	/* a request line that fits is enough: the rest is ignored */
-	return strchr(buf, '\n') ? (int)len : -E2BIG;
+	return memchr(buf, '\n', len) ? (int)len : -E2BIG;
 }
 
 static void reply(int fd, const char *status, const char *body)
@@ -182,7 +184,7 @@ static void handle(int fd, char *req, const char *pin_dir)
 {
 	char *method = req, *target, *ver, *q;
 
-	req[strcspn(req, "\r\n")] = '\0';
+	req[strcspn(req, "\r\n")] = '\0'; /* also ends at an embedded NUL */
 	target = strchr(method, ' ');
 	ver = target ? strchr(target + 1, ' ') : NULL;
 	if (!ver || strncmp(ver + 1, "HTTP/1.", 7)) {
