@@ -83,7 +83,8 @@ static void d_handle(void *arg, struct xs_pfkey_peer *from, const void *msg,
 
 static struct daemon *the_daemon;
 
-/* Once a second: SA lifetimes (SADB_EXPIRE, hard expiry deletes). */
+/* Once a second: SA lifetimes (SADB_EXPIRE, hard expiry deletes) and
+ * policy lifetimes (SADB_X_SPDEXPIRE). */
 static void d_tick(struct daemon *d)
 {
 	struct timespec until;
@@ -102,6 +103,7 @@ static void d_tick(struct daemon *d)
 		return;
 	}
 	xs_pfkey_expire(d->pk);
+	xs_pfkey_spd_expire(d->pk);
 	pthread_rwlock_unlock(&d->spd_lock);
 	xs_satab_reclaim(d->satab);
 }

@@ -14,8 +14,14 @@
  *    take UNSPEC.  REGISTER with UNSPEC registers nothing (Linux), it only
  *    answers with the supported algorithms.  SPD messages ignore satype and
  *    their successful replies carry UNSPEC, as KAME clients require.
- *    SPDSETIDX is an SPDADD (Linux af_key); policies have no lifetimes,
- *    so there is no SPDEXPIRE.
+ *    SPDSETIDX is an SPDADD (Linux af_key).
+ *  - Policy lifetimes as KAME: SPDADD/SPDUPDATE take LIFETIME_HARD
+ *    (addtime: lifetime, usetime: valid time; LIFETIME_SOFT is ignored),
+ *    the replies, SPDGET and SPDDUMP carry LIFETIME_CURRENT and (when set)
+ *    LIFETIME_HARD.  An expired policy goes with SADB_X_SPDEXPIRE
+ *    <base, address(SD), X_POLICY, lifetime(C, H)>, satype/seq/pid 0, to
+ *    every registered socket (any satype) and the promiscuous ones
+ *    (KAME's KEY_SENDUP_REGISTERED, Linux's BROADCAST_REGISTERED).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -555,14 +561,15 @@ struct regcast {
 static int regcast_one(struct xs_pfkey_peer *p, void *arg)
 {
 	struct regcast *rc = arg;
+	uint32_t want = rc->satype ? 1u << rc->satype : UINT32_MAX;
 
-	if (p->promisc || (p->registered & (1u << rc->satype)))
+	if (p->promisc || (p->registered & want))
 		rc->pk->ops->send(rc->pk->ctx, p, rc->msg, rc->len);
 	return 0;
 }
 
-/* Send the len bytes of pk->buf to the sockets registered for satype and
- * the promiscuous ones. */
+/* Send the len bytes of pk->buf to the sockets registered for satype (for
+ * SADB_SATYPE_UNSPEC: for any) and the promiscuous ones. */
 static void send_registered(struct xs_pfkey *pk, uint8_t satype, int len)
 {
 	struct regcast rc = { pk, pk->buf, (size_t)len, satype };
@@ -591,6 +598,21 @@ static void expire_one(void *arg, const struct xs_sa *sa, bool hard)
 int xs_pfkey_expire(struct xs_pfkey *pk)
 {
 	return xs_sadb_expire(pk->sadb, expire_one, pk);
+}
+
+/* SADB_X_SPDEXPIRE <base, address(SD), X_POLICY, lifetime(C, H)>. */
+static void spdexpire_one(void *arg, const struct xs_spolicy *sp)
+{
+	struct xs_pfkey *pk = arg;
+
+	xs_pfkey_begin(&pk->out, SADB_X_SPDEXPIRE, SADB_SATYPE_UNSPEC, 0, 0);
+	xs_pfkey_put_policy(&pk->out, sp);
+	send_registered(pk, SADB_SATYPE_UNSPEC, xs_pfkey_end(&pk->out));
+}
+
+int xs_pfkey_spd_expire(struct xs_pfkey *pk)
+{
+	return xs_spd_expire(pk->spd, spdexpire_one, pk);
 }
 
 int xs_pfkey_acquire(struct xs_pfkey *pk, const struct xs_acquire_ev *ev)

@@ -10,7 +10,8 @@
  * DUMP/SPDDUMP and GETSPI to the sender only; REGISTER's reply to the sender
  * (with the supported algorithms), promiscuous sockets also see every
  * request.  EXPIRE and ACQUIRE (sent by the daemon) reach the sockets registered for
- * the SA's satype and the promiscuous ones (Linux sends to every
+ * the SA's satype and the promiscuous ones, X_SPDEXPIRE those registered
+ * for any satype and the promiscuous ones (Linux sends to every
  * registered socket; RFC 2367 3.1.10 to the registered ones of that type).
  * Replies never carry key material.  Dumps send one message per entry with
  * sadb_msg_seq counting down, the last with seq 0; an empty dump is one
@@ -63,6 +64,12 @@ int xs_pfkey_handle(struct xs_pfkey *pk, struct xs_pfkey_peer *from,
 /* Lifetime check (once a second): sends SADB_EXPIRE soft/hard, hard
  * expiry deletes the SA (xs_sadb_expire).  Returns the SAs deleted. */
 int xs_pfkey_expire(struct xs_pfkey *pk);
+
+/* Policy lifetime check (once a second, with the SPD write-locked):
+ * expired policies are removed (xs_spd_expire) and announced with
+ * SADB_X_SPDEXPIRE to every registered socket and the promiscuous ones.
+ * Returns the policies removed. */
+int xs_pfkey_spd_expire(struct xs_pfkey *pk);
 
 /* tc_egress found no SA for a request (include/xdpsec/xdpsec.h): send
  * SADB_ACQUIRE (pfkey_acquire.h) to the sockets registered for its

@@ -12,7 +12,8 @@
  *
  * SPDUPDATE of an existing policy replaces it in place (as Linux's
  * xfrm_policy_insert): it keeps its id, seq (its place among policies of
- * equal priority) and addtime; the new contents go to a fresh
+ * equal priority), addtime and usetime (its hard lifetime counts from
+ * the update, as KAME's re-created policy); the new contents go to a fresh
  * spd_policies slot and the rule is switched over atomically.
  * Policy ids are (counter << 3) | dir index (Linux-like: the direction
  * can be read off the id), never 0, unique among live policies.
@@ -373,6 +374,7 @@ int spd_rule_write(struct xs_spd *spd, struct pol *p)
 	int err;
 
 	make_policy(&p->sp, &v);
+	p->packets = 0;
 	err = xs_dp_pol_stats_clear(spd->dp, p->slot);
 	if (!err)
 		err = xs_dp_policy_set(spd->dp, p->slot, &v);
@@ -384,8 +386,7 @@ int spd_rule_write(struct xs_spd *spd, struct pol *p)
 /* ------------------------------------------------------------------ */
 /* Insert, replace, remove                                            */
 
-/* Unlink p from memory and the datapath; frees it. */
-static int pol_remove(struct xs_spd *spd, struct pol *p)
+int spd_pol_remove(struct xs_spd *spd, struct pol *p)
 {
 	uint16_t mask = p->midx;
 	struct pol *next = p->next;
@@ -430,9 +431,10 @@ static int pol_insert(struct xs_spd *spd, struct xs_spolicy *sp,
 	assign_reqids(spd, sp);
 	sp->id = new_id(spd, sp->dir);
 	if (!sp->addtime)
-		sp->addtime = (uint64_t)time(NULL);
+		sp->addtime = spd_now(spd);
 	p->sp = *sp;
 	p->id = *id;
+	p->born = spd_now(spd);
 	p->seq = ++spd->seq;
 	p->rank = (uint64_t)sp->priority << 32 | p->seq;
 	p->slot = spd->free_slots[--spd->nfree];
@@ -448,7 +450,7 @@ static int pol_insert(struct xs_spd *spd, struct xs_spolicy *sp,
 	if (!err)
 		err = spd_masks_sync(spd, true);
 	if (err)
-		pol_remove(spd, p);
+		spd_pol_remove(spd, p);
 	return err;
 }
 
@@ -465,7 +467,10 @@ static int pol_replace(struct xs_spd *spd, struct pol *p, struct xs_spolicy *sp)
 	sp->id = p->sp.id;
 	if (!sp->addtime)
 		sp->addtime = p->sp.addtime;
+	if (!sp->usetime)
+		sp->usetime = p->sp.usetime;
 	p->sp = *sp;
+	p->born = spd_now(spd);
 	make_id(&sp->sel, sp->dir, &p->id); /* same identity, new raw form */
 	p->rank = (uint64_t)sp->priority << 32 | p->seq;
 	p->slot = spd->free_slots[--spd->nfree];
@@ -490,6 +495,17 @@ static int pol_replace(struct xs_spd *spd, struct pol *p, struct xs_spolicy *sp)
 
 /* ------------------------------------------------------------------ */
 /* API                                                                */
+
+uint64_t spd_now(const struct xs_spd *spd)
+{
+	return spd->clock ? spd->clock(spd->clock_arg) : (uint64_t)time(NULL);
+}
+
+void xs_spd_set_clock(struct xs_spd *spd, xs_spd_clock_fn fn, void *arg)
+{
+	spd->clock = fn;
+	spd->clock_arg = arg;
+}
 
 static void map_clear(int fd)
 {
@@ -579,7 +595,7 @@ int xs_spd_delete(struct xs_spd *spd, const struct xs_selector *sel,
 		return -ENOENT;
 	if (out)
 		*out = p->sp;
-	return pol_remove(spd, p);
+	return spd_pol_remove(spd, p);
 }
 
 int xs_spd_delete_id(struct xs_spd *spd, uint32_t id, struct xs_spolicy *out)
@@ -590,7 +606,7 @@ int xs_spd_delete_id(struct xs_spd *spd, uint32_t id, struct xs_spolicy *out)
 		return -ENOENT;
 	if (out)
 		*out = p->sp;
-	return pol_remove(spd, p);
+	return spd_pol_remove(spd, p);
 }
 
 int xs_spd_get_id(struct xs_spd *spd, uint32_t id, struct xs_spolicy *out)

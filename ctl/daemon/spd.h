@@ -50,6 +50,20 @@ int xs_spd_foreach(struct xs_spd *spd,
  */
 int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp);
 
+/*
+ * Policy lifetimes (spd_life.c), KAME's: sp->lifetime seconds after the
+ * add (or the SPDUPDATE that last replaced the policy), or sp->validtime
+ * seconds without use (the last use is when the policy's pol_stats
+ * packet counter last moved, sampled at each check; never used: from the
+ * add), the policy expires: fn is called with it (usetime set) and it is
+ * removed from the SPD and the datapath.  Returns the policies removed.
+ * The clock defaults to time(NULL); tests set their own.
+ */
+typedef uint64_t (*xs_spd_clock_fn)(void *arg);
+void xs_spd_set_clock(struct xs_spd *spd, xs_spd_clock_fn fn, void *arg);
+typedef void (*xs_spd_expire_fn)(void *arg, const struct xs_spolicy *sp);
+int xs_spd_expire(struct xs_spd *spd, xs_spd_expire_fn fn, void *arg);
+
 /* A packet's selector fields, as the datapath sees them. */
 struct xs_pktsel {
 	uint8_t dir; /* IPSEC_DIR_INBOUND / OUTBOUND / FWD */

@@ -26,6 +26,8 @@ struct pol {
 	struct xs_spd_key key;
 	uint64_t rank;
 	uint32_t slot, seq;
+	uint64_t born; /* add or update time: the hard lifetime counts from it */
+	uint64_t packets; /* pol_stats packets when usetime was last set */
 	uint16_t midx; /* index in spd->masks */
 	struct xs_hnode by_sel, by_id;
 	struct pol *prev, *next; /* match order */
@@ -49,6 +51,8 @@ struct xs_spd {
 	struct xs_spd_mask pub[XS_SPD_MAX_MASKS]; /* last published list */
 	unsigned int npub;
 	uint16_t id_base; /* mask ids are id_base + index: 0 or XS_ID_HALF */
+	xs_spd_clock_fn clock; /* NULL: time(NULL) */
+	void *clock_arg;
 };
 
 /* Mask ids of one run live in one half of the id space, so that at a
@@ -59,5 +63,9 @@ struct xs_spd {
 int spd_rule_write(struct xs_spd *spd, struct pol *p);
 /* Publish the mask list if it changed, else (if bump) bump spd_gen. */
 int spd_masks_sync(struct xs_spd *spd, bool bump);
+/* Unlink p from memory and the datapath; frees it. */
+int spd_pol_remove(struct xs_spd *spd, struct pol *p);
+/* The SPD's clock, seconds since the epoch. */
+uint64_t spd_now(const struct xs_spd *spd);
 
 #endif /* XS_SPD_INT_H */

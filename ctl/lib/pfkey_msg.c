@@ -426,6 +426,7 @@ int xs_pfkey_get_policy_ext(const void *ext, size_t len, struct xs_spolicy *sp)
 int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp)
 {
 	const struct sadb_ext *cur = m->ext[SADB_EXT_LIFETIME_CURRENT];
+	const struct sadb_ext *hard = m->ext[SADB_EXT_LIFETIME_HARD];
 	int err;
 
 	memset(sp, 0, sizeof(*sp));
@@ -445,6 +446,12 @@ int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp)
 
 		sp->addtime = l->sadb_lifetime_addtime;
 		sp->usetime = l->sadb_lifetime_usetime;
+	}
+	if (hard) {
+		const struct sadb_lifetime *l = (const void *)hard;
+
+		sp->lifetime = l->sadb_lifetime_addtime;
+		sp->validtime = l->sadb_lifetime_usetime;
 	}
 	return 0;
 }
@@ -737,6 +744,12 @@ void xs_pfkey_put_policy(struct xs_msgbuf *b, const struct xs_spolicy *sp)
 					   .usetime = sp->usetime };
 
 		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &cur);
+	}
+	if (sp->lifetime || sp->validtime) {
+		struct xs_lifetime hard = { .addtime = sp->lifetime,
+					    .usetime = sp->validtime };
+
+		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_HARD, &hard);
 	}
 }
 

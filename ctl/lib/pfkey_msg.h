@@ -116,7 +116,8 @@ int xs_pfkey_get_address(const struct sadb_ext *e, struct xs_addr *a,
 /*
  * Policy extensions -> sp: ADDRESS_SRC/DST (prefix, port, upper-layer
  * protocol), X_POLICY (type, dir, id, priority and ipsec requests with
- * their tunnel endpoints), LIFETIME_CURRENT if present.
+ * their tunnel endpoints), LIFETIME_CURRENT (addtime, usetime) and
+ * LIFETIME_HARD (lifetime, validtime) if present.
  */
 int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp);
 /* One X_POLICY extension alone (ipsec_set_policy(3) buffers): len must be
@@ -139,7 +140,8 @@ enum {
 void xs_pfkey_put_sa(struct xs_msgbuf *b, const struct xs_sa *sa,
 		     unsigned int flags);
 /* ADDRESS_SRC, ADDRESS_DST (selector), X_POLICY (+ requests),
- * LIFETIME_CURRENT when addtime != 0. */
+ * LIFETIME_CURRENT when addtime != 0, LIFETIME_HARD when lifetime or
+ * validtime != 0. */
 void xs_pfkey_put_policy(struct xs_msgbuf *b, const struct xs_spolicy *sp);
 /* One address extension (SADB_EXT_ADDRESS_SRC/DST/PROXY). */
 void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,

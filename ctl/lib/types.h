@@ -92,6 +92,10 @@ struct xs_spolicy {
 	uint32_t id; /* sadb_x_policy_id, assigned by the daemon */
 	uint32_t seq, pid;
 	uint64_t addtime, usetime; /* seconds since epoch */
+	/* hard lifetime (LIFETIME_HARD addtime/usetime, KAME's lifetime and
+	 * validtime): seconds after addtime / after the last use at which
+	 * the policy expires (SADB_X_SPDEXPIRE); 0 = none */
+	uint64_t lifetime, validtime;
 	struct xs_ipsecreq req[XS_MAX_TMPL];
 };
 

@@ -2,8 +2,9 @@
 /*
  * setkey: KAME setkey(8) for xdpsecd.  Commands come from -f FILE or -c
  * (stdin), or are one of -D, -DP, -F, -FP; -a is -D (there are no dead
- * SAs to add), -x monitors (-T N: for N seconds, an xdpsec extension).  Each command is sent as it is
- * parsed; a command the daemon refuses is reported as
+ * SAs to add), -x monitors in ipsec-tools' format (-xx epoch times, -H
+ * hexdump, -T N: for N seconds, an xdpsec extension).  Each command is
+ * sent as it is parsed; a command the daemon refuses is reported as
  * "file:line: <command> failed: <error>" and the rest still runs, as KAME
  * setkey does; the exit status is 1 if anything failed (parse errors stop
  * the file there).
@@ -42,7 +43,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: setkey [-v] -c\n"
 		   "       setkey [-v] -f file\n"
 		   "       setkey [-v] -D [-P] | -a\n"
-		   "       setkey -x [-T seconds]\n"
+		   "       setkey [-H] -x[x] [-T seconds]\n"
 		   "       setkey [-v] -F [-P]\n"
 		   "PF_KEY socket: $" XS_PFKEY_SOCKET_ENV
 		   " (default " XS_PFKEY_SOCKET_DEFAULT ")\n");
@@ -294,14 +295,14 @@ static void on_signal(int sig)
 	(void)sig;
 }
 
-static int run_monitor(struct setkey *sk, int secs)
+static int run_monitor(struct setkey *sk, const struct xs_monitor_opts *o)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	int ret;
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	ret = xs_setkey_monitor(&sk->cl, secs, stdout);
+	ret = xs_setkey_monitor(&sk->cl, o, stdout);
 	if (ret)
 		fprintf(stderr, "setkey: -x: %s\n", strerror(-ret));
 	return ret;
@@ -311,11 +312,11 @@ int main(int argc, char **argv)
 {
 	struct setkey sk = { .failed = false };
 	bool dump = false, flush = false, pol = false, cmds = false;
-	bool mon = false;
+	struct xs_monitor_opts mo = { 0, 0, false };
 	const char *file = NULL;
-	int c, ret, secs = 0;
+	int c, ret;
 
-	while ((c = getopt(argc, argv, "acf:DFPT:vxh")) != -1) {
+	while ((c = getopt(argc, argv, "acf:DFHPT:vxh")) != -1) {
 		switch (c) {
 		case 'c':
 			cmds = true;
@@ -328,11 +329,14 @@ int main(int argc, char **argv)
 			dump = true;
 			break;
 		case 'x':
-			mon = true;
+			mo.tflag++;
+			break;
+		case 'H':
+			mo.hexdump = true;
 			break;
 		case 'T':
-			secs = atoi(optarg);
-			if (secs <= 0) {
+			mo.seconds = atoi(optarg);
+			if (mo.seconds <= 0) {
 				usage(stderr);
 				return 1;
 			}
@@ -354,8 +358,10 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || (cmds + !!file + dump + flush + mon) != 1 ||
-	    (pol && !dump && !flush) || (secs && !mon)) {
+	if (optind != argc ||
+	    (cmds + !!file + dump + flush + !!mo.tflag) != 1 ||
+	    (pol && !dump && !flush) ||
+	    ((mo.seconds || mo.hexdump) && !mo.tflag)) {
 		usage(stderr);
 		return 1;
 	}
@@ -372,8 +378,8 @@ int main(int argc, char **argv)
 		free(sk.msg);
 		return 1;
 	}
-	if (mon)
-		ret = run_monitor(&sk, secs);
+	if (mo.tflag)
+		ret = run_monitor(&sk, &mo);
 	else if (file)
 		ret = run_file(&sk, file);
 	else if (cmds)

@@ -1,110 +1,76 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * setkey -x (see monitor.h).
+ * setkey -x (see monitor.h): the receive loop, the date line and the
+ * hexdump of ipsec-tools' promisc(); the message text is kdebug.c's.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include "monitor.h"
 
-struct line {
-	char *buf;
-	size_t size, len;
-};
-
-static void add(struct line *l, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void add(struct line *l, const char *fmt, ...)
+/* printdate(): -x local time of day, -xx seconds since the epoch. */
+static void print_date(FILE *f, int tflag, const struct timeval *tv)
 {
-	va_list ap;
-	int n;
+	struct tm tm;
+	time_t t = tv->tv_sec;
+	long s;
 
-	if (l->len >= l->size)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(l->buf + l->len, l->size - l->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		l->len += (size_t)n;
-	if (l->len >= l->size)
-		l->len = l->size - 1;
+	if (tflag == 1 && localtime_r(&t, &tm)) {
+		s = (long)((t + tm.tm_gmtoff) % 86400);
+		if (s < 0)
+			s += 86400;
+		fprintf(f, "%02ld:%02ld:%02ld.%06u ", s / 3600, (s % 3600) / 60,
+			s % 60, (unsigned int)tv->tv_usec);
+	} else if (tflag > 1) {
+		fprintf(f, "%u.%06u ", (unsigned int)tv->tv_sec,
+			(unsigned int)tv->tv_usec);
+	}
+	fputc('\n', f);
 }
 
-static void add_addr(struct line *l, const char *tag, const struct xs_addr *a)
+static void print_hex(FILE *f, const uint8_t *p, size_t len)
 {
-	char s[INET6_ADDRSTRLEN];
+	size_t i;
 
-	if (!a->family || !inet_ntop(a->family == AF_INET6 ? AF_INET6 : AF_INET,
-				     a->a, s, sizeof(s)))
-		return;
-	add(l, " %s=%s", tag, s);
-	if (a->plen != (a->family == AF_INET6 ? 128 : 32))
-		add(l, "/%u", a->plen);
-	if (a->port)
-		add(l, "[%u]", a->port);
+	for (i = 0; i < len; i++) {
+		if (i % 16 == 0)
+			fprintf(f, "%08zx: ", i);
+		fprintf(f, "%02x ", p[i]);
+		if (i % 16 == 15)
+			fputc('\n', f);
+	}
+	if (len % 16)
+		fputc('\n', f);
 }
 
-static const char *const dirs[] = { "any", "in", "out", "fwd" };
-static const char *const states[] = { "larval", "mature", "dying", "dead" };
-
-static void add_sa(struct line *l, const struct xs_pfkey_msg *m)
+void xs_setkey_monitor_print(FILE *f, const struct xs_monitor_opts *o,
+			     const struct timeval *tv, const void *msg,
+			     size_t len)
 {
-	struct xs_sa sa;
+	const struct sadb_msg *h = msg;
+	const uint8_t *p = msg;
 
-	if (xs_pfkey_get_sa(m, &sa))
+	if (len < sizeof(*h))
 		return;
-	if (m->ext[SADB_EXT_SA])
-		add(l, " spi=0x%08x state=%s", sa.spi,
-		    sa.state < 4 ? states[sa.state] : "?");
-	add_addr(l, "src", &sa.src);
-	add_addr(l, "dst", &sa.dst);
-	if (m->ext[SADB_EXT_LIFETIME_HARD] &&
-	    m->hdr->sadb_msg_type == SADB_EXPIRE)
-		add(l, " hard");
-	if (m->ext[SADB_EXT_LIFETIME_SOFT] &&
-	    m->hdr->sadb_msg_type == SADB_EXPIRE)
-		add(l, " soft");
-	xs_sa_wipe(&sa);
+	print_date(f, o->tflag, tv);
+	if (o->hexdump)
+		print_hex(f, p, len);
+	/* a promiscuous copy wrapped in an X_PROMISC header: unwrap; a bare
+	 * X_PROMISC: nothing more */
+	if (h->sadb_msg_type == SADB_X_PROMISC) {
+		if (len <= sizeof(*h))
+			return;
+		p += sizeof(*h);
+		len -= sizeof(*h);
+	}
+	xs_setkey_kdebug(f, p, len);
+	fputc('\n', f);
 }
 
-static void add_policy(struct line *l, const struct xs_pfkey_msg *m)
-{
-	struct xs_spolicy sp;
-
-	if (xs_pfkey_get_policy(m, &sp))
-		return;
-	add_addr(l, "src", &sp.sel.src);
-	add_addr(l, "dst", &sp.sel.dst);
-	add(l, " dir=%s id=%u", sp.dir < 4 ? dirs[sp.dir] : "?", sp.id);
-}
-
-void xs_setkey_format_msg(char *buf, size_t size, const struct xs_pfkey_msg *m)
-{
-	const struct sadb_msg *h = m->hdr;
-	struct line l = { buf, size, 0 };
-
-	if (!size)
-		return;
-	buf[0] = 0;
-	add(&l, "%s satype=%s seq=%u pid=%u",
-	    xs_pfkey_type_name(h->sadb_msg_type),
-	    xs_pfkey_satype_name(h->sadb_msg_satype), h->sadb_msg_seq,
-	    h->sadb_msg_pid);
-	if (h->sadb_msg_errno)
-		add(&l, " errno=%u(%s)", h->sadb_msg_errno,
-		    strerror(h->sadb_msg_errno));
-	if (m->ext[SADB_X_EXT_POLICY])
-		add_policy(&l, m);
-	else if (m->ext[SADB_EXT_ADDRESS_DST] || m->ext[SADB_EXT_SA])
-		add_sa(&l, m);
-}
-
-static int promisc(struct xs_skclient *c)
+/* SADB_X_PROMISC on; its reply comes through the receive loop. */
+static int promisc_on(struct xs_skclient *c)
 {
 	struct xs_msgbuf b;
 	uint8_t msg[16];
@@ -115,7 +81,7 @@ static int promisc(struct xs_skclient *c)
 	len = xs_pfkey_end(&b);
 	if (len < 0)
 		return len;
-	return xs_skclient_request(c, msg, (size_t)len, NULL, NULL);
+	return send(c->fd, msg, (size_t)len, 0) == len ? 0 : -errno;
 }
 
 static int64_t now_ms(void)
@@ -126,21 +92,21 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int xs_setkey_monitor(struct xs_skclient *c, int seconds, FILE *out)
+int xs_setkey_monitor(struct xs_skclient *c, const struct xs_monitor_opts *o,
+		      FILE *out)
 {
-	int64_t end = now_ms() + (int64_t)seconds * 1000;
+	int64_t end = now_ms() + (int64_t)o->seconds * 1000;
 	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-	struct xs_pfkey_msg m;
-	char line[512];
+	struct timeval tv;
 	ssize_t n;
 	int ret, wait;
 
-	ret = promisc(c);
+	ret = promisc_on(c);
 	if (ret)
 		return ret;
 	for (;;) {
-		wait = seconds > 0 ? (int)(end - now_ms()) : -1;
-		if (seconds > 0 && wait <= 0)
+		wait = o->seconds > 0 ? (int)(end - now_ms()) : -1;
+		if (o->seconds > 0 && wait <= 0)
 			return 0;
 		ret = poll(&pfd, 1, wait);
 		if (ret < 0)
@@ -152,12 +118,8 @@ int xs_setkey_monitor(struct xs_skclient *c, int seconds, FILE *out)
 			continue;
 		if (n <= 0)
 			return n ? -errno : -ECONNRESET;
-		if (xs_pfkey_parse(c->buf, (size_t)n, &m)) {
-			fprintf(out, "(malformed message, %zd bytes)\n", n);
-		} else {
-			xs_setkey_format_msg(line, sizeof(line), &m);
-			fprintf(out, "%s\n", line);
-		}
+		gettimeofday(&tv, NULL);
+		xs_setkey_monitor_print(out, o, &tv, c->buf, (size_t)n);
 		fflush(out);
 	}
 }

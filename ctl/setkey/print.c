@@ -290,7 +290,9 @@ void xs_setkey_print_policy(FILE *f, const struct xs_spolicy *sp)
 	fprintf(f, "\tcreated: %s  lastused: %s\n",
 		time_str(sp->addtime, t1, sizeof(t1)),
 		time_str(sp->usetime, t2, sizeof(t2)));
-	fprintf(f, "\tlifetime: 0(s) validtime: 0(s)\n");
+	fprintf(f, "\tlifetime: %llu(s) validtime: %llu(s)\n",
+		(unsigned long long)sp->lifetime,
+		(unsigned long long)sp->validtime);
 	fprintf(f, "\tspid=%u seq=%u pid=%u\n", sp->id, sp->seq, sp->pid);
 	fprintf(f, "\trefcnt=1\n");
 }

@@ -12,8 +12,8 @@
  *    back to spdadd;
  *  - NAT-T SAs read "src[sport] dst[dport]" then "esp-udp mode=...", and
  *    "NAT OA=address" after that line when the SA has one (as ipsec-tools);
- *  - policies have no lifetime in the model: "lifetime: 0(s) validtime:
- *    0(s)"; refcnt is 0 for SAs and 1 for policies.
+ *  - a policy's hard lifetime reads "lifetime: N(s) validtime: M(s)"
+ *    (0 when it has none); refcnt is 0 for SAs and 1 for policies.
  * Times are printed as ctime(3) without the weekday, in local time; now
  * is passed in so output can be reproduced.
  */

@@ -2,8 +2,9 @@
 """PF_KEY v2 conformance over xdpsecd's real socket (SOCK_SEQPACKET).
 
 Independent of the C codec: messages are built and read here with
-struct, from the layouts of <linux/pfkeyv2.h>.  Three sockets: s1 sends,
-s2 only listens (broadcasts), s3 is promiscuous.  Prints "ok - ..." /
+struct, from the layouts of <linux/pfkeyv2.h>.  Three sockets: s1 sends
+(and is registered for ESP), s2 only listens (broadcasts), s3 is
+promiscuous.  Prints "ok - ..." /
 "not ok - ..." lines (the e2e convention).
 
 usage: pfkey_conform.py SOCKET
@@ -16,12 +17,19 @@ import sys
 # <linux/pfkeyv2.h>
 GETSPI, UPDATE, ADD, DELETE, GET, ACQUIRE, REGISTER, EXPIRE, FLUSH, DUMP, \
     X_PROMISC = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11
-X_SPDDUMP, X_SPDFLUSH = 18, 19
+X_SPDUPDATE, X_SPDADD, X_SPDDELETE, X_SPDGET = 13, 14, 15, 16
+X_SPDDUMP, X_SPDFLUSH, X_SPDSETIDX, X_SPDEXPIRE, X_SPDDELETE2 = \
+    18, 19, 20, 21, 22
 SATYPE_UNSPEC, SATYPE_AH, SATYPE_ESP = 0, 2, 3
 EXT_SA, EXT_ADDRESS_SRC, EXT_ADDRESS_DST = 1, 5, 6
 EXT_KEY_AUTH, EXT_KEY_ENCRYPT = 8, 9
 EXT_SUPPORTED_ENCRYPT, EXT_SPIRANGE = 15, 16
-EXT_LIFETIME_CURRENT, X_EXT_SA2 = 2, 19
+EXT_LIFETIME_CURRENT, EXT_LIFETIME_HARD, X_EXT_SA2 = 2, 3, 19
+X_EXT_POLICY = 18
+# <linux/ipsec.h>
+DIR_IN, DIR_OUT = 1, 2
+POLICY_DISCARD, POLICY_IPSEC = 1, 2
+LEVEL_REQUIRE = 2
 X_EXT_NAT_T_TYPE, X_EXT_NAT_T_SPORT, X_EXT_NAT_T_DPORT, X_EXT_NAT_T_OA = \
     20, 21, 22, 23
 EALG_AES_GCM_ICV16 = 20
@@ -56,6 +64,12 @@ def addr(etype, ip):
     sa = struct.pack("<H", socket.AF_INET) + b"\0\0" + \
         socket.inet_aton(ip) + b"\0" * 8
     return ext(etype, struct.pack("<BBH", 255, 32, 0) + sa)
+
+
+def addr6(etype, ip, plen=128, proto=255):
+    sa = struct.pack("<HHI", socket.AF_INET6, 0, 0) + \
+        socket.inet_pton(socket.AF_INET6, ip) + b"\0" * 4
+    return ext(etype, struct.pack("<BBH", proto, plen, 0) + sa)
 
 
 def sa_ext(spi, state=STATE_MATURE, enc=0, auth=0):
@@ -95,6 +109,38 @@ def key(etype, k):
 
 def spirange(lo, hi):
     return ext(EXT_SPIRANGE, struct.pack("<III", lo, hi, 0))
+
+
+def sel(etype, ip, plen, proto=255):
+    """a selector address: prefix length and upper-layer protocol"""
+    sa = struct.pack("<H", socket.AF_INET) + b"\0\0" + \
+        socket.inet_aton(ip) + b"\0" * 8
+    return ext(etype, struct.pack("<BBH", proto, plen, 0) + sa)
+
+
+def policy(direction, ptype=POLICY_IPSEC, pid=0):
+    """sadb_x_policy (+ one esp/transport/require request for IPSEC)"""
+    body = struct.pack("<HBBII", ptype, direction, 0, pid, 0x80000000)
+    if ptype == POLICY_IPSEC:
+        body += struct.pack("<HHBBHII", 16, 50, MODE_TRANSPORT,
+                            LEVEL_REQUIRE, 0, 0, 0)
+    return ext(X_EXT_POLICY, body)
+
+
+def lifetime(etype, addtime, usetime=0):
+    return ext(etype, struct.pack("<IQQQ", 0, 0, addtime, usetime))
+
+
+def policy_of(exts):
+    """(type, dir, id) of the X_POLICY extension"""
+    t, d, _, pid, _ = struct.unpack_from("<HBBII", exts[X_EXT_POLICY], 4)
+    return t, d, pid
+
+
+def lifetime_of(exts, etype):
+    """(addtime, usetime) of a lifetime extension, None if absent"""
+    lt = exts.get(etype)
+    return struct.unpack_from("<QQ", lt, 16) if lt else None
 
 
 def parse(buf):
@@ -150,6 +196,92 @@ class Sock:
     def req(self, m):
         self.send(m)
         return self.recv()
+
+
+def spd_cases(s1, s2, s3):
+    """SPD messages; s1 is registered (ESP), s2 plain, s3 promiscuous"""
+    src, dst = sel(EXT_ADDRESS_SRC, "10.97.0.0", 24), \
+        sel(EXT_ADDRESS_DST, "10.97.1.1", 32)
+    s2.drain()
+    s3.drain()
+    h, e = s1.req(msg(X_SPDADD, SATYPE_UNSPEC, 30, src, dst, policy(DIR_OUT)))
+    ok = h["type"] == X_SPDADD and h["errno"] == 0 and X_EXT_POLICY in e
+    pid = policy_of(e)[2] if ok else 0
+    check("X_SPDADD: the reply carries the new policy id (%d)" % pid,
+          ok and pid != 0 and h["satype"] == SATYPE_UNSPEC)
+    got = s2.drain()
+    check("X_SPDADD is broadcast", len(got) == 1 and
+          got[0][0]["type"] == X_SPDADD)
+    check("promiscuous socket sees the X_SPDADD request and reply",
+          len(s3.drain()) == 2)
+    h, _ = s1.req(msg(X_SPDADD, SATYPE_UNSPEC, 31, src, dst, policy(DIR_OUT)))
+    check("X_SPDADD of an existing policy: EEXIST",
+          h["errno"] == errno.EEXIST)
+    h, e = s1.req(msg(X_SPDGET, SATYPE_UNSPEC, 32, policy(0, pid=pid)))
+    check("X_SPDGET by id: the policy with LIFETIME_CURRENT",
+          h["errno"] == 0 and policy_of(e) == (POLICY_IPSEC, DIR_OUT, pid) and
+          lifetime_of(e, EXT_LIFETIME_CURRENT) is not None)
+    check("X_SPDGET reply reaches the sender only", not s2.drain())
+    h, e = s1.req(msg(X_SPDUPDATE, SATYPE_UNSPEC, 33, src, dst,
+                      policy(DIR_OUT, POLICY_DISCARD)))
+    check("X_SPDUPDATE replaces it in place (same id, now discard)",
+          h["errno"] == 0 and policy_of(e) == (POLICY_DISCARD, DIR_OUT, pid))
+    h, e = s1.req(msg(X_SPDSETIDX, SATYPE_UNSPEC, 34, src, dst,
+                      policy(DIR_IN, POLICY_DISCARD)))
+    pid_in = policy_of(e)[2] if h["errno"] == 0 else 0
+    check("X_SPDSETIDX adds a policy", h["errno"] == 0 and pid_in != 0)
+    s1.send(msg(X_SPDDUMP, SATYPE_UNSPEC, 35))
+    got = s1.drain()
+    check("X_SPDDUMP: two policies, seq counting down to 0",
+          [x[0]["seq"] for x in got] == [1, 0])
+    h, _ = s1.req(msg(X_SPDDELETE, SATYPE_UNSPEC, 36, src, dst,
+                      policy(DIR_OUT, POLICY_DISCARD)))
+    check("X_SPDDELETE by selector", h["errno"] == 0)
+    h, _ = s1.req(msg(X_SPDDELETE, SATYPE_UNSPEC, 37, src, dst,
+                      policy(DIR_OUT, POLICY_DISCARD)))
+    check("X_SPDDELETE of a missing policy: ENOENT",
+          h["errno"] == errno.ENOENT)
+    h, _ = s1.req(msg(X_SPDDELETE2, SATYPE_UNSPEC, 38, policy(0, pid=pid_in)))
+    check("X_SPDDELETE2 by id", h["errno"] == 0)
+    h, _ = s1.req(msg(X_SPDGET, SATYPE_UNSPEC, 39, policy(0, pid=pid_in)))
+    check("X_SPDGET of a deleted id: ENOENT", h["errno"] == errno.ENOENT)
+    h, _ = s1.req(msg(X_SPDADD, SATYPE_UNSPEC, 40, src, dst))
+    check("X_SPDADD without X_POLICY: EINVAL", h["errno"] == errno.EINVAL)
+    spd_lifetime(s1, s2, s3, src, dst)
+
+
+def spd_lifetime(s1, s2, s3, src, dst):
+    """a policy with a 2 s hard lifetime goes, with X_SPDEXPIRE"""
+    s2.drain()
+    s3.drain()
+    h, e = s1.req(msg(X_SPDADD, SATYPE_UNSPEC, 41, src, dst, policy(DIR_OUT),
+                      lifetime(EXT_LIFETIME_HARD, 2)))
+    pid = policy_of(e)[2] if h["errno"] == 0 else 0
+    check("X_SPDADD with LIFETIME_HARD 2 s: echoed in the reply",
+          h["errno"] == 0 and lifetime_of(e, EXT_LIFETIME_HARD) == (2, 0))
+    h, e = s1.req(msg(X_SPDGET, SATYPE_UNSPEC, 42, policy(0, pid=pid)))
+    check("X_SPDGET shows the hard lifetime",
+          h["errno"] == 0 and lifetime_of(e, EXT_LIFETIME_HARD) == (2, 0))
+    s2.drain(0.1)
+    s3.drain(0.1)
+    exp = s1.recv(5)
+    check("X_SPDEXPIRE reaches the registered socket within 5 s",
+          exp is not None and exp[0]["type"] == X_SPDEXPIRE)
+    if exp is not None:
+        h, e = exp
+        check("X_SPDEXPIRE: satype 0, seq 0, the policy, its selector and "
+              "lifetimes (current, hard)",
+              h["satype"] == 0 and h["seq"] == 0 and h["errno"] == 0 and
+              policy_of(e) == (POLICY_IPSEC, DIR_OUT, pid) and
+              EXT_ADDRESS_SRC in e and EXT_ADDRESS_DST in e and
+              lifetime_of(e, EXT_LIFETIME_HARD) == (2, 0) and
+              lifetime_of(e, EXT_LIFETIME_CURRENT) is not None)
+    got = s3.drain(1)
+    check("the promiscuous socket gets the X_SPDEXPIRE too",
+          any(x[0]["type"] == X_SPDEXPIRE for x in got))
+    check("a plain socket does not", not s2.drain(0.5))
+    h, _ = s1.req(msg(X_SPDGET, SATYPE_UNSPEC, 43, policy(0, pid=pid)))
+    check("the expired policy is gone", h["errno"] == errno.ENOENT)
 
 
 def main():
@@ -289,6 +421,26 @@ def main():
          msg(FLUSH, 0, 10, struct.pack("<HHI", 0, EXT_SA, 0)), errno.EINVAL),
         ("duplicated extension",
          msg(GET, SATYPE_ESP, 10, sa_ext(1), sa_ext(1)), errno.EINVAL),
+        ("unknown extension type 28",
+         msg(FLUSH, 0, 10, ext(28, b"\0" * 4)), errno.EINVAL),
+        ("ADD with an IPv4 source and an IPv6 destination",
+         msg(ADD, SATYPE_ESP, 10, sa_ext(0x7007, enc=EALG_AES_GCM_ICV16),
+             addr(EXT_ADDRESS_SRC, src), addr6(EXT_ADDRESS_DST, "2001:db8::2"),
+             key(EXT_KEY_ENCRYPT, k)), errno.EINVAL),
+        ("X_SPDADD with an IPv4 source and an IPv6 destination",
+         msg(X_SPDADD, 0, 10, addr(EXT_ADDRESS_SRC, src),
+             addr6(EXT_ADDRESS_DST, "2001:db8::2"), policy(DIR_OUT)),
+         errno.EINVAL),
+        ("X_SPDADD with direction 0",
+         msg(X_SPDADD, 0, 10, addr(EXT_ADDRESS_SRC, src),
+             addr(EXT_ADDRESS_DST, dst), policy(0)), errno.EINVAL),
+        ("truncated X_POLICY request",
+         msg(X_SPDADD, 0, 10, addr(EXT_ADDRESS_SRC, src),
+             addr(EXT_ADDRESS_DST, dst),
+             ext(X_EXT_POLICY, struct.pack("<HBBII", POLICY_IPSEC, DIR_OUT,
+                                           0, 0, 0) +
+                 struct.pack("<HHBBH", 16, 50, MODE_TRANSPORT, 2, 0))),
+         errno.EINVAL),
         ("ADD without keys",
          msg(ADD, SATYPE_ESP, 10, sa_ext(0x7001, enc=EALG_AES_GCM_ICV16),
              addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)),
@@ -314,6 +466,8 @@ def main():
         check("malformed/refused: %s -> errno %d" % (name, want),
               r is not None and r[0]["errno"] == want and r[0]["len"] == 2)
     check("error replies reach the sender only", not s2.drain())
+
+    spd_cases(s1, s2, s3)
 
     h, _ = s1.req(msg(FLUSH, SATYPE_UNSPEC, 11))
     check("FLUSH", h["type"] == FLUSH and h["errno"] == 0)

@@ -232,6 +232,8 @@ static void test_sp_golden(void **state)
 	sp.seq = 3;
 	sp.pid = 99;
 	sp.usetime = T0 + 1;
+	sp.lifetime = 3600; /* a hard lifetime (PF_KEY LIFETIME_HARD) */
+	sp.validtime = 600;
 	s = sp_text(&sp);
 	assert_string_equal(s, "10.0.1.0/24[80] 10.0.2.0/24[any] tcp\n"
 			       "\tfwd prio high + 3 ipsec\n"
@@ -239,7 +241,7 @@ static void test_sp_golden(void **state)
 			       "\tah/transport//use#20000\n"
 			       "\tcreated: Nov 14 22:13:20 2023  "
 			       "lastused: Nov 14 22:13:21 2023\n"
-			       "\tlifetime: 0(s) validtime: 0(s)\n"
+			       "\tlifetime: 3600(s) validtime: 600(s)\n"
 			       "\tspid=17 seq=3 pid=99\n"
 			       "\trefcnt=1\n");
 	free(s);
