@@ -198,3 +198,21 @@ awk -v a="$t0" -v b="$t1" -v c="$t2" -v n=$N 'BEGIN { printf "# %d SAs: setkey -
 setkey -F >/dev/null
 check "flush of $N SAs leaves none" sh -c "XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock $B/setkey -D | grep -q 'No SAD entries'"
 check "xdpsecd still runs after the load" kill -0 "$DPID"
+
+# --- 100 000 policies, one complete dump (ipsec(4)'s truncated-dump bug)
+awk -v n=$N 'BEGIN {
+	for (i = 0; i < n; i++)
+		printf "spdadd 10.%d.%d.%d 10.96.0.0/16 any -P out ipsec esp/transport//require ;\n",
+			97 + int(i / 62500), int(i / 250) % 250, i % 250 + 1
+}' >"$TMP/bigp.conf"
+t0=$(date +%s.%N)
+setkey -f "$TMP/bigp.conf" >"$TMP/bigp.out" 2>&1 || true
+t1=$(date +%s.%N)
+check "setkey -f adds $N policies without an error" test ! -s "$TMP/bigp.out"
+setkey -DP >"$TMP/bigp.D" 2>&1 || true
+t2=$(date +%s.%N)
+check "the policy dump lists all $N" test "$(grep -c '^10\.9[78]\.' "$TMP/bigp.D")" = $N
+awk -v a="$t0" -v b="$t1" -v c="$t2" -v n=$N 'BEGIN { printf "# %d policies: setkey -f %.1f s, setkey -DP %.1f s\n", n, b - a, c - b }'
+setkey -FP >/dev/null
+check "flush of $N policies leaves none" sh -c "XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock $B/setkey -DP | grep -q 'No SPD entries'"
+check "xdpsecd still runs after the policy load" kill -0 "$DPID"
