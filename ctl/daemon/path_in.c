@@ -99,8 +99,22 @@ static bool policy_accepts(const struct xs_spolicy *sp, const struct hist *h,
 	return any;
 }
 
+static bool decapsulated(const struct hist *h)
+{
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		if (h->tunnel[i])
+			return true;
+	return false;
+}
+
 /* RFC 4301 5.2: the decrypted packet must be one the inbound policy lets
- * these SAs carry. */
+ * these SAs carry.  A decapsulated (tunnel) packet must match an ipsec
+ * policy that accepts the history: with none, or a bypass one, the peer
+ * could inject any inner address (KAME's ipsec4_tunnel_validate refuses
+ * it too).  A transport-mode packet with no policy goes on: its
+ * addresses are the SA's own. */
 static bool inbound_allowed(struct worker *w, const struct hist *h,
 			    const uint8_t *ip, size_t len)
 {
@@ -120,6 +134,8 @@ static bool inbound_allowed(struct worker *w, const struct hist *h,
 	xs_pkt_sel(&p, IPSEC_DIR_INBOUND, &sel);
 	pthread_rwlock_rdlock(ws->cfg.spd_lock);
 	sp = xs_spd_lookup(ws->cfg.spd, &sel);
+	if (decapsulated(h) && (!sp || sp->type != IPSEC_POLICY_IPSEC))
+		ok = false;
 	if (sp && sp->type == IPSEC_POLICY_DISCARD)
 		ok = false;
 	if (sp && sp->type == IPSEC_POLICY_IPSEC)

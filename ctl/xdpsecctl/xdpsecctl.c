@@ -30,7 +30,7 @@ static void usage(FILE *f)
 		"usage: xdpsecctl [--pin-dir DIR] COMMAND\n"
 		"  sysctl -a                  print every ipsec(4) knob\n"
 		"  sysctl NAME ...            print knobs\n"
-		"  sysctl [-w] NAME=VALUE ... set knobs (next packet sees it)\n"
+		"  sysctl [-w] NAME=VALUE ... set knobs (BPF: next packet; workers: <= 1 s)\n"
 		"  stat [-a]                  datapath counters (-a: zeros too)\n"
 		"  stat -p esp|ah             one protocol, as netstat -s -p\n"
 		"  show sa|flow               SAs / flows as ipsecctl -s (PF_KEY)\n"
