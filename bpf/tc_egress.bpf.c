@@ -75,9 +75,13 @@ __attribute__((noinline)) int xs_parse_skb(struct __sk_buff *skb,
 	return xs_parse(&b, p);
 }
 
-/* The sa_out key of request t for packet p. */
+/* The sa_out key of request t for packet p.  A transport-mode request
+ * after a tunnel-mode one (tun, else NULL) protects the outer header:
+ * its addresses are that tunnel's endpoints ("esp/tunnel/a-b ah/
+ * transport//"). */
 static __always_inline void sa_out_key(struct xs_sa_out_key *k,
 				       const struct xs_tmpl *t,
+				       const struct xs_tmpl *tun,
 				       const struct xs_pkt *p, __u8 level)
 {
 	__builtin_memset(k, 0, sizeof(*k));
@@ -85,6 +89,8 @@ static __always_inline void sa_out_key(struct xs_sa_out_key *k,
 	k->mode = t->mode;
 	if (level == IPSEC_LEVEL_UNIQUE)
 		k->reqid = t->reqid;
+	if (t->mode != IPSEC_MODE_TUNNEL && tun)
+		t = tun;
 	if (t->mode == IPSEC_MODE_TUNNEL) {
 		k->family = t->family;
 		__builtin_memcpy(k->saddr, t->saddr, 16);
@@ -208,6 +214,7 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 				   const struct xs_config *c, __u32 *slot,
 				   bool *first_tun, int *outer)
 {
+	const struct xs_tmpl *tun = NULL;
 	const struct xs_sa_ref *sa;
 	struct xs_sa_out_key k;
 	__u32 i;
@@ -220,7 +227,7 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 		if (i >= pol->ntmpl)
 			break;
 		lev = xs_level(c, &pol->tmpl[i], p->family);
-		sa_out_key(&k, &pol->tmpl[i], p, lev);
+		sa_out_key(&k, &pol->tmpl[i], tun, p, lev);
 		sa = bpf_map_lookup_elem(&sa_out, &k);
 		if (!sa) {
 			xs_acquire(pol->id, i, lev, p->proto, &k);
@@ -228,8 +235,10 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 				return -1;
 			continue;
 		}
-		if (pol->tmpl[i].mode == IPSEC_MODE_TUNNEL)
+		if (pol->tmpl[i].mode == IPSEC_MODE_TUNNEL) {
 			*outer = (int)i;
+			tun = &pol->tmpl[i];
+		}
 		if (*slot == XS_SLOT_NONE) {
 			*slot = sa->slot;
 			*first_tun = pol->tmpl[i].mode == IPSEC_MODE_TUNNEL;

@@ -104,20 +104,31 @@ static int bundle_reqs(struct worker *w, const struct xs_pkt *p,
 	return n;
 }
 
+/* The SA of request r (tun: the last tunnel-mode request before it,
+ * whose endpoints a transport-mode r protects, as tc_egress keys it). */
 static uint32_t out_slot(struct worker *w, const struct xs_pkt *p,
-			 const struct xs_ipsecreq *r)
+			 const struct xs_ipsecreq *r,
+			 const struct xs_ipsecreq *tun)
 {
 	struct xs_sa_out_key k;
 	struct xs_sa_ref ref;
+
+	const struct xs_ipsecreq *e = r->mode == IPSEC_MODE_TUNNEL ? r : tun;
 
 	memset(&k, 0, sizeof(k));
 	k.proto = r->proto;
 	k.mode = r->mode;
 	if (r->level == IPSEC_LEVEL_UNIQUE)
 		k.reqid = r->reqid;
-	k.family = p->family;
-	memcpy(k.saddr, p->src, 16);
-	memcpy(k.daddr, p->dst, 16);
+	if (e && e->dst.family) { /* tunnel endpoints */
+		k.family = e->dst.family;
+		memcpy(k.saddr, e->src.a, 16);
+		memcpy(k.daddr, e->dst.a, 16);
+	} else {
+		k.family = p->family;
+		memcpy(k.saddr, p->src, 16);
+		memcpy(k.daddr, p->dst, 16);
+	}
 	if (bpf_map_lookup_elem(w->ws->cfg.dp->sa_out, &k, &ref))
 		return XS_SLOT_NONE;
 	return ref.slot;
@@ -128,6 +139,7 @@ static int bundle_out(struct worker *w, const uint8_t *ip, size_t len,
 		      struct chain *ch)
 {
 	struct xs_ipsecreq req[XS_MAX_TMPL];
+	const struct xs_ipsecreq *tun = NULL;
 	struct xs_esp_ctx *c;
 	struct xs_sa_rt *rt;
 	bool after = false;
@@ -140,7 +152,9 @@ static int bundle_out(struct worker *w, const uint8_t *ip, size_t len,
 		return 0;
 	nreq = bundle_reqs(w, &p, req);
 	for (i = 0; i < nreq; i++) {
-		s = out_slot(w, &p, &req[i]);
+		s = out_slot(w, &p, &req[i], tun);
+		if (s != XS_SLOT_NONE && req[i].mode == IPSEC_MODE_TUNNEL)
+			tun = &req[i];
 		if (!after) {
 			after = s == ch->slot[0];
 			continue;

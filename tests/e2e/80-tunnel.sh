@@ -17,6 +17,8 @@
 #   v4-in-v6 10.11.0.0/24 <-> 10.12.0.0/24  ESP over the IPv6 outer
 #   v6-in-v4 fd11::/64   <-> fd12::/64      ESP over the IPv4 outer
 #   AH       10.21.0.0/24 <-> 10.22.0.0/24  ah/tunnel hmac-sha256 over the IPv4 outer
+#   nested   10.31.0.0/24 <-> 10.32.0.0/24  esp/tunnel then ah/transport over the
+#                                           IPv4 outer (AH around the ESP tunnel)
 #
 # One ESP SA pair per outer family (SAs are found by proto, mode and tunnel
 # endpoints); the IPv4 pair's gwB -> gwA SA is added without -m (mode any,
@@ -82,7 +84,8 @@ addrs() { # addrs NS IFACE ADDR...
 # host X of side S (1 = A, 2 = B): the inner networks of that side
 inner_side() { # inner_side NS IFACE S X
 	local s=$3 x=$4
-	addrs "$1" "$2" 10.$s.0.$x/24 fd0$s::$x/64 10.1$s.0.$x/24 fd1$s::$x/64 10.2$s.0.$x/24
+	addrs "$1" "$2" 10.$s.0.$x/24 fd0$s::$x/64 10.1$s.0.$x/24 fd1$s::$x/64 10.2$s.0.$x/24 \
+		10.3$s.0.$x/24
 }
 inner_side "$HA" eth0 1 2
 inner_side "$GA" lan0 1 1
@@ -106,6 +109,7 @@ host_routes() { # host_routes NS S(own side) P(peer side)
 	ip -n "$ns" route add 10.$p.0.0/24 via 10.$s.0.1 src 10.$s.0.2
 	ip -n "$ns" route add 10.1$p.0.0/24 via 10.1$s.0.1 src 10.1$s.0.2
 	ip -n "$ns" route add 10.2$p.0.0/24 via 10.2$s.0.1 src 10.2$s.0.2
+	ip -n "$ns" route add 10.3$p.0.0/24 via 10.3$s.0.1 src 10.3$s.0.2
 	ip -n "$ns" -6 route add default via fd0$s::1
 	ip -n "$ns" -6 route add fd0$p::/64 via fd0$s::1 src fd0$s::2
 	ip -n "$ns" -6 route add fd1$p::/64 via fd1$s::1 src fd1$s::2
@@ -128,6 +132,8 @@ add $A6 $B6 esp 0x1006 -m tunnel -r 32 -E aes-gcm-16 0x$K6AB ;
 add $B6 $A6 esp 0x2006 -m tunnel -r 32 -E aes-gcm-16 0x$K6BA ;
 add $A4 $B4 ah 0x1051 -m tunnel -r 32 -A hmac-sha256 0x$KHAB ;
 add $B4 $A4 ah 0x2051 -m tunnel -r 32 -A hmac-sha256 0x$KHBA ;
+add $A4 $B4 ah 0x1061 -m transport -r 32 -A hmac-sha256 0x$KHAB ;
+add $B4 $A4 ah 0x2061 -m transport -r 32 -A hmac-sha256 0x$KHBA ;
 EOF
 }
 pol() { # pol LOCALNET REMOTENET PROTO LOCALGW REMOTEGW
@@ -142,6 +148,9 @@ pols() { # pols S P LOCAL4 REMOTE4 LOCAL6 REMOTE6
 	pol 10.1$1.0.0/24 10.1$2.0.0/24 esp "$5" "$6"
 	pol fd1$1::/64 fd1$2::/64 esp "$3" "$4"
 	pol 10.2$1.0.0/24 10.2$2.0.0/24 ah "$3" "$4"
+	# nested: ESP tunnel, then AH transport over its outer header
+	echo "spdadd 10.3$1.0.0/24 10.3$2.0.0/24 any -P out ipsec esp/tunnel/$3-$4/require ah/transport//require ;"
+	echo "spdadd 10.3$2.0.0/24 10.3$1.0.0/24 any -P in ipsec esp/tunnel/$4-$3/require ah/transport//require ;"
 }
 {
 	sas
@@ -498,3 +507,20 @@ r=$(recv_case esp 0 10.9.9.9 0 5606 sel1 || true)
 check "ESP tunnel with inner 10.9.9.9 -> 10.2.0.2 (outside policy) does not reach hB ($r)" \
 	test "$r" = "tos=none"
 check "... and gwB counted it (drop-selector)" test "$(hcnt drop-selector gwB)" -eq $((c0 + 1))
+
+# --- 11. nested: ESP tunnel inside AH transport (decapsulation history) -----
+capture nested ra 128
+sleep 0.5
+ah0=$("$B/xdpsecctl" --pin-dir "$PINS-gwB" stat -p ah | awk '/input AH packets/ { print $1 }')
+check "nested esp/tunnel + ah/transport: ping hA -> hB 10.32.0.2, 3 of 3" \
+	quiet ha ping -c 3 -i 0.2 -W 2 -q 10.32.0.2
+check "nested: ping hB -> hA 10.31.0.2, 3 of 3" \
+	quiet hb ping -c 3 -i 0.2 -W 2 -q 10.31.0.2
+stop_captures
+ah1=$("$B/xdpsecctl" --pin-dir "$PINS-gwB" stat -p ah | awk '/input AH packets/ { print $1 }')
+n_ah_esp=$(tcpdump -r "$TMP/nested.pcap" -n "ip proto 51 and ip[20] == 50 and host $A4 and host $B4" 2>/dev/null | wc -l)
+n_other=$(tcpdump -r "$TMP/nested.pcap" -n "ip and not (ip proto 51 and ip[20] == 50)" 2>/dev/null | wc -l)
+check "nested: the wire carried AH (next header ESP) between the gateways ($n_ah_esp AH+ESP, $n_other other)" \
+	test "$n_ah_esp" -ge 12 -a "$n_other" -eq 0
+check "nested: gwB verified AH for them (input AH packets $ah0 -> $ah1)" \
+	test "$((ah1 - ah0))" -ge 6
