@@ -120,7 +120,7 @@ install: all  ## install into $(DESTDIR)$(PREFIX) (PREFIX=/usr/local)
 	$(Q)install -m 644 $(O)/libxdpsec-pfkey.so $(DESTDIR)$(LIBDIR)/
 	$(Q)install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/xdpsec
 	$(Q)install -m 644 $(LIBIPSEC_A) $(DESTDIR)$(PREFIX)/lib/
-	$(Q)install -m 644 ctl/libipsec/ipsec_policy.h \
+	$(Q)install -m 644 ctl/libipsec/ipsec_policy.h include/xdpsec/socket.h \
 		$(DESTDIR)$(PREFIX)/include/xdpsec/
 	$(Q)install -m 644 $(BPF_OBJS) $(DESTDIR)$(LIBDIR)/bpf/
 	$(Q)install -m 755 deploy/kubernetes/entrypoint.sh $(DESTDIR)$(LIBDIR)/
@@ -220,6 +220,12 @@ $(O)/tests/bpf_test_%: $(O)/tests/bpf/test_%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
 
 # small programs used by the e2e tests
 $(O)/tests/prog_%: $(O)/tests/prog/%.o $(DAEMON_A) $(LIB_A)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
+
+# the per-socket policy programs use KAME's libipsec (ipsec_set_policy)
+SOCKPOL_BINS := $(filter $(O)/tests/prog_sockpol_%,$(PROG_BINS))
+$(SOCKPOL_BINS): $(O)/tests/prog_%: $(O)/tests/prog/%.o $(LIBIPSEC_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
 

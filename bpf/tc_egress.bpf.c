@@ -202,17 +202,24 @@ __attribute__((noinline)) int xs_tun_nexthop(struct __sk_buff *skb,
 	return TUN_OK;
 }
 
+/* What xs_sa_pick found. */
+struct xs_pick {
+	__u32 slot; /* SA of the first request that has one, or
+		     * XS_SLOT_NONE: the packet goes in clear */
+	__s32 outer; /* the last tunnel-mode request with an SA (the
+		      * outermost header), -1 if none */
+	__u32 first_tun; /* the first SA's request is tunnel mode */
+};
+
 /*
- * The SA of the policy's first request that has one (*slot, XS_SLOT_NONE
- * if none has: the packet goes in clear); -1 if a request whose level is
- * require or unique has none.  A request without an SA asks for one.
- * *first_tun: that request is tunnel mode; *outer: the last tunnel-mode
- * request with an SA (the outermost header), -1 if none.
+ * The SAs of policy pol for p: 0 with *r filled, or -1 if a request whose
+ * level is require or unique has none.  A request without an SA asks for
+ * one.  deflev: xs_deflev_pack() of the config.  Global, so verified once
+ * whether pol is an SPD entry or a socket's own policy (sk storage).
  */
-static __always_inline int sa_pick(const struct xs_policy *pol,
-				   const struct xs_pkt *p,
-				   const struct xs_config *c, __u32 *slot,
-				   bool *first_tun, int *outer)
+__attribute__((noinline)) int xs_sa_pick(const struct xs_policy *pol,
+					 const struct xs_pkt *p, __u32 deflev,
+					 struct xs_pick *r)
 {
 	const struct xs_tmpl *tun = NULL;
 	const struct xs_sa_ref *sa;
@@ -220,13 +227,15 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 	__u32 i;
 	__u8 lev;
 
-	*slot = XS_SLOT_NONE;
-	*first_tun = false;
-	*outer = -1;
+	if (!pol || !p || !r)
+		return -1;
+	r->slot = XS_SLOT_NONE;
+	r->first_tun = 0;
+	r->outer = -1;
 	for (i = 0; i < XS_MAX_TMPL; i++) {
 		if (i >= pol->ntmpl)
 			break;
-		lev = xs_level(c, &pol->tmpl[i], p->family);
+		lev = xs_level_packed(deflev, &pol->tmpl[i]);
 		sa_out_key(&k, &pol->tmpl[i], tun, p, lev);
 		sa = bpf_map_lookup_elem(&sa_out, &k);
 		if (!sa) {
@@ -236,12 +245,12 @@ static __always_inline int sa_pick(const struct xs_policy *pol,
 			continue;
 		}
 		if (pol->tmpl[i].mode == IPSEC_MODE_TUNNEL) {
-			*outer = (int)i;
+			r->outer = (__s32)i;
 			tun = &pol->tmpl[i];
 		}
-		if (*slot == XS_SLOT_NONE) {
-			*slot = sa->slot;
-			*first_tun = pol->tmpl[i].mode == IPSEC_MODE_TUNNEL;
+		if (r->slot == XS_SLOT_NONE) {
+			r->slot = sa->slot;
+			r->first_tun = pol->tmpl[i].mode == IPSEC_MODE_TUNNEL;
 		}
 	}
 	return 0;
@@ -272,18 +281,16 @@ static __always_inline int ipsec_out(struct __sk_buff *skb,
 				     const struct xs_config *c,
 				     const struct xs_state *st)
 {
-	bool first_tun;
-	__u32 slot;
-	int outer;
+	struct xs_pick r;
 
-	if (sa_pick(pol, p, c, &slot, &first_tun, &outer))
+	if (xs_sa_pick(pol, p, xs_deflev_pack(c, p->family), &r))
 		return shot(XS_CNT_drop_no_sa_out);
-	if (slot == XS_SLOT_NONE)
+	if (r.slot == XS_SLOT_NONE)
 		return ok(XS_CNT_tx_pass);
 	if (!st->handoff_ifindex)
 		return shot(XS_CNT_drop_no_worker);
-	if (outer >= 0 && outer < XS_MAX_TMPL) {
-		switch (xs_tun_nexthop(skb, &pol->tmpl[outer])) {
+	if (r.outer >= 0 && r.outer < XS_MAX_TMPL) {
+		switch (xs_tun_nexthop(skb, &pol->tmpl[r.outer])) {
 		case TUN_OK:
 			break;
 		case TUN_NO_NEIGH:
@@ -294,10 +301,69 @@ static __always_inline int ipsec_out(struct __sk_buff *skb,
 			return shot(XS_CNT_drop_internal);
 		}
 	}
-	if (mark_src(skb, slot, first_tun))
+	if (mark_src(skb, r.slot, r.first_tun))
 		return shot(XS_CNT_drop_internal);
 	xs_count(XS_CNT_tx_steer);
 	return bpf_redirect(st->handoff_ifindex, 0);
+}
+
+/*
+ * A SYN-ACK comes from a request socket, which has no storage: find its
+ * listener as a packet of the flow coming in would (the lookup returns
+ * the listener of a request socket).  NULL if none; else release it.
+ */
+static __always_inline struct bpf_sock *listener_of(struct __sk_buff *skb,
+						    const struct xs_pkt *p)
+{
+	struct bpf_sock_tuple t;
+	__u32 len;
+
+	if (p->proto != IPPROTO_TCP || p->opaque)
+		return NULL;
+	__builtin_memset(&t, 0, sizeof(t));
+	if (p->family == XS_AF_INET) {
+		__builtin_memcpy(&t.ipv4.saddr, p->dst, 4);
+		__builtin_memcpy(&t.ipv4.daddr, p->src, 4);
+		t.ipv4.sport = p->dport;
+		t.ipv4.dport = p->sport;
+		len = sizeof(t.ipv4);
+	} else {
+		__builtin_memcpy(t.ipv6.saddr, p->dst, 16);
+		__builtin_memcpy(t.ipv6.daddr, p->src, 16);
+		t.ipv6.sport = p->dport;
+		t.ipv6.dport = p->sport;
+		len = sizeof(t.ipv6);
+	}
+	return bpf_sk_lookup_tcp(skb, &t, len, BPF_F_CURRENT_NETNS, 0);
+}
+
+/*
+ * The socket's own outbound policy (bpf/cg_sockopt.bpf.c), or NULL: the
+ * SPD decides.  A SYN-ACK goes by its listener's policy; a TIME-WAIT
+ * reply by the SPD.
+ */
+static __always_inline const struct xs_policy *sock_out(struct __sk_buff *skb,
+							const struct xs_pkt *p)
+{
+	const struct xs_sock_policy *sp;
+	struct bpf_sock *sk = skb->sk, *full;
+
+	if (!sk)
+		return NULL;
+	full = bpf_sk_fullsock(sk);
+	if (full) {
+		sp = bpf_sk_storage_get(&sock_policy, full, 0, 0);
+	} else {
+		full = listener_of(skb, p);
+		if (!full)
+			return NULL;
+		sp = bpf_sk_storage_get(&sock_policy, full, 0, 0);
+		bpf_sk_release(full); /* sp stays valid: RCU, this run */
+	}
+	if (!sp || !(sp->flags & XS_SOCK_F_OUT))
+		return NULL;
+	xs_count(XS_CNT_tx_sock_policy);
+	return &sp->out;
 }
 
 static __always_inline int policy_out(struct __sk_buff *skb,
@@ -310,7 +376,9 @@ static __always_inline int policy_out(struct __sk_buff *skb,
 	st = xs_state_get();
 	if (!st)
 		return shot(XS_CNT_drop_internal);
-	pol = xs_spd_lookup(st, p, XS_DIR_OUT);
+	pol = sock_out(skb, p);
+	if (!pol)
+		pol = xs_spd_lookup(st, p, XS_DIR_OUT);
 	if (!pol) {
 		if (!xs_def_pass(c, p->family))
 			return shot(XS_CNT_drop_default_discard);

@@ -62,4 +62,9 @@ struct {
 } acquire SEC(".maps");
 XS_MAP(acquire_rl, BPF_MAP_TYPE_LRU_HASH, __u32, __u64, XS_ACQUIRE_RL_SIZE, 0);
 
+/* per-socket policy, set through the cgroup sockopt programs; cloned into
+ * the sockets a listener accepts */
+XS_MAP(sock_policy, BPF_MAP_TYPE_SK_STORAGE, int, struct xs_sock_policy, 0,
+       BPF_F_NO_PREALLOC | BPF_F_CLONE);
+
 #endif /* XS_MAPS_H */

@@ -69,4 +69,32 @@ static __always_inline __u8 xs_level(const struct xs_config *c,
 					    IPSEC_LEVEL_USE;
 }
 
+/* The default levels of family packed in a scalar (for a global
+ * function, which cannot take a pointer into read-only data): byte 0 esp
+ * transport, 1 esp tunnel, 2 ah transport, 3 ah tunnel. */
+static __always_inline __u32 xs_deflev_pack(const struct xs_config *c,
+					    __u8 family)
+{
+	bool v4 = family == XS_AF_INET;
+
+	return (v4 ? c->ip4_esp_trans_deflev : c->ip6_esp_trans_deflev) |
+	       (v4 ? c->ip4_esp_net_deflev : c->ip6_esp_net_deflev) << 8 |
+	       (v4 ? c->ip4_ah_trans_deflev : c->ip6_ah_trans_deflev) << 16 |
+	       (v4 ? c->ip4_ah_net_deflev : c->ip6_ah_net_deflev) << 24;
+}
+
+/* xs_level() from xs_deflev_pack()'s value. */
+static __always_inline __u8 xs_level_packed(__u32 deflev,
+					    const struct xs_tmpl *t)
+{
+	__u32 shift = (t->proto == IPPROTO_ESP ? 0 : 16) +
+		      (t->mode == IPSEC_MODE_TUNNEL ? 8 : 0);
+
+	if (t->level != IPSEC_LEVEL_DEFAULT)
+		return t->level;
+	return ((deflev >> shift) & 0xff) == IPSEC_LEVEL_REQUIRE ?
+		       IPSEC_LEVEL_REQUIRE :
+		       IPSEC_LEVEL_USE;
+}
+
 #endif /* XS_BPF_CONFIG_H */

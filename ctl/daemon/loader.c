@@ -13,6 +13,7 @@
 #include <linux/magic.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <bpf/bpf.h>
@@ -24,6 +25,20 @@
 #include "tc_egress.skel.h"
 #include "xdp_handoff.skel.h"
 #include "tc_enc_ingress.skel.h"
+#include "cg_sockopt.skel.h"
+#include "cg_skb_in.skel.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+/* the pinned cgroup links (under pin_dir), in xs_loader_attach_cgroup()'s
+ * program order */
+static const char *const cg_links[] = {
+	"link_cg_setsockopt",
+	"link_cg_getsockopt",
+	"link_cg_skb_ingress",
+};
 
 static bool on_bpffs(const char *path)
 {
@@ -156,6 +171,39 @@ static bool config_unset(struct xs_dp *dp)
 	return !xs_dp_config_get(dp, &c) && c.ip4_esp_trans_deflev == 0;
 }
 
+/* The cookie of this network namespace: the cgroup sockopt programs
+ * serve only its sockets (0 if unknown: every namespace's). */
+static __u64 netns_cookie(void)
+{
+	__u64 cookie = 0;
+	socklen_t len = sizeof(cookie);
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
+/* The per-socket policy objects (bpf/cg_sockopt, bpf/cg_skb_in). */
+static int load_cgroup_objs(struct xs_loader *l,
+			    const struct bpf_object_open_opts *opts)
+{
+	int err;
+
+	l->sockopt = cg_sockopt_bpf__open_opts(opts);
+	if (!l->sockopt)
+		return -errno;
+	l->sockopt->rodata->netns_cookie = netns_cookie();
+	err = cg_sockopt_bpf__load(l->sockopt);
+	if (err)
+		return err;
+	l->skb_in = cg_skb_in_bpf__open_opts(opts);
+	return l->skb_in ? cg_skb_in_bpf__load(l->skb_in) : -errno;
+}
+
 int xs_loader_load(struct xs_loader *l)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = l->pin_dir);
@@ -187,6 +235,8 @@ int xs_loader_load(struct xs_loader *l)
 			      tc_enc_ingress_bpf__load(l->enc_ingress) :
 			      -errno;
 	}
+	if (!err)
+		err = load_cgroup_objs(l, &opts);
 	if (err) {
 		xs_log_err("loading BPF objects: %s", strerror(-err));
 		goto fail;
@@ -502,10 +552,130 @@ void xs_loader_close(struct xs_loader *l)
 	tc_egress_bpf__destroy(l->egress);
 	xdp_handoff_bpf__destroy(l->handoff);
 	tc_enc_ingress_bpf__destroy(l->enc_ingress);
+	cg_sockopt_bpf__destroy(l->sockopt);
+	cg_skb_in_bpf__destroy(l->skb_in);
+	l->sockopt = NULL;
+	l->skb_in = NULL;
 	l->enc_ingress = NULL;
 	l->ingress = NULL;
 	l->egress = NULL;
 	l->handoff = NULL;
+}
+
+/* ------------------------------------------------------------ cgroup */
+
+static bool is_cgroup2(const char *path)
+{
+	struct statfs st;
+
+	return !statfs(path, &st) && st.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* l->cgroup, or the cgroup v2 mount when it is empty; NULL if none. */
+static const char *cgroup_path(const struct xs_loader *l)
+{
+	if (l->cgroup[0])
+		return l->cgroup;
+	if (is_cgroup2(XS_CGROUP2_HYBRID))
+		return XS_CGROUP2_HYBRID;
+	if (is_cgroup2(XS_CGROUP2_PURE))
+		return XS_CGROUP2_PURE;
+	return NULL;
+}
+
+/* Is the pinned link fd attached to the cgroup whose id is cg_id? */
+static bool link_on_cgroup(int fd, __u64 cg_id)
+{
+	struct bpf_link_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == BPF_LINK_TYPE_CGROUP &&
+	       info.cgroup.cgroup_id == cg_id;
+}
+
+/* Attach prog to cgroup cgfd (id cg_id) through the link pinned at path:
+ * a pinned link on the same cgroup gets the new program in place. */
+static int attach_cg(int cgfd, __u64 cg_id, struct bpf_program *prog,
+		     const char *path)
+{
+	struct bpf_link *link = bpf_link__open(path);
+	int err;
+
+	if (link && link_on_cgroup(bpf_link__fd(link), cg_id) &&
+	    !bpf_link__update_program(link, prog)) {
+		bpf_link__destroy(link); /* the fd; the pin keeps it */
+		return 0;
+	}
+	if (link) { /* another cgroup, or not updatable: start afresh */
+		bpf_link_detach(bpf_link__fd(link));
+		bpf_link__unpin(link);
+		bpf_link__destroy(link);
+	}
+	unlink(path);
+	link = bpf_program__attach_cgroup(prog, cgfd);
+	if (!link)
+		return -errno;
+	err = bpf_link__pin(link, path);
+	if (err)
+		bpf_link_detach(bpf_link__fd(link));
+	bpf_link__destroy(link);
+	return err;
+}
+
+int xs_loader_attach_cgroup(struct xs_loader *l)
+{
+	struct bpf_program *progs[] = {
+		l->sockopt->progs.xs_setsockopt,
+		l->sockopt->progs.xs_getsockopt,
+		l->skb_in->progs.xs_sock_ingress,
+	};
+	const char *cg = cgroup_path(l);
+	char path[300];
+	struct stat st;
+	size_t i;
+	int fd, err = 0;
+
+	if (!cg) {
+		xs_log_warn("no cgroup v2 mount: per-socket policy is off");
+		return 0;
+	}
+	fd = open(cg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) || !is_cgroup2(cg)) {
+		err = fd < 0 ? -errno : -ENOTDIR;
+		xs_log_err("cgroup %s: %s", cg,
+			   fd < 0 ? strerror(errno) : "not a cgroup v2");
+		goto out;
+	}
+	for (i = 0; !err && i < sizeof(progs) / sizeof(progs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", l->pin_dir, cg_links[i]);
+		err = attach_cg(fd, st.st_ino, progs[i], path);
+	}
+	if (err)
+		xs_log_err("cgroup %s: attaching: %s", cg, strerror(-err));
+	else
+		xs_log_info("per-socket policy on cgroup %s", cg);
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
+}
+
+/* Detach the pinned cgroup links (unpin_all removes the pins). */
+static void detach_cgroup(const char *pin_dir)
+{
+	char path[300];
+	size_t i;
+	int fd;
+
+	for (i = 0; i < sizeof(cg_links) / sizeof(cg_links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", pin_dir, cg_links[i]);
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		bpf_link_detach(fd);
+		close(fd);
+	}
 }
 
 static void detach_iface(int ifindex, const struct xs_iface *v)
@@ -568,6 +738,7 @@ int xs_loader_detach(const char *pin_dir)
 		prev = &key;
 	}
 	close(fd);
+	detach_cgroup(pin_dir);
 	unpin_all(pin_dir);
 	xs_log_info("detached; pins under %s removed", pin_dir);
 	return 0;

@@ -122,8 +122,9 @@ static int d_acquire(void *ctx, void *data, size_t size)
 		err = xs_nl_neigh_resolve((int)ev->sa.reqid, ev->sa.family,
 					  ev->sa.daddr);
 		if (err)
-			xs_log_warn("resolving a tunnel next hop on ifindex %u: %s",
-				    ev->sa.reqid, strerror(-err));
+			xs_log_warn(
+				"resolving a tunnel next hop on ifindex %u: %s",
+				ev->sa.reqid, strerror(-err));
 		return 0;
 	}
 	if (ev->kind != XS_EV_ACQUIRE)
@@ -215,6 +216,8 @@ static void usage(FILE *f)
 		"                          maps, e.g. /sys/fs/bpf/tc/globals)\n"
 		"      --pfkey-group GROUP also accept PF_KEY peers in GROUP\n"
 		"                          (socket mode 0660, group GROUP)\n"
+		"      --cgroup PATH       cgroup v2 for per-socket policy\n"
+		"                          (default: the cgroup v2 mount)\n"
 		"      --detach            remove programs, enc pair and pins\n"
 		"  -d, --debug             debug logging\n"
 		"  -h, --help              this text\n",
@@ -229,6 +232,7 @@ struct opts {
 	const char *pin_dir;
 	const char *enc;
 	const char *group;
+	const char *cgroup;
 	int detach, debug, attached;
 	int fault_worker, fault_stall_s, fault_exit; /* --test-fault */
 };
@@ -261,7 +265,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		O_DETACH,
 		O_ATTACHED,
 		O_GROUP,
-		O_FAULT
+		O_FAULT,
+		O_CGROUP
 	};
 	static const struct option lopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -273,6 +278,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "attached", no_argument, NULL, O_ATTACHED },
 		{ "pfkey-group", required_argument, NULL, O_GROUP },
 		{ "test-fault", required_argument, NULL, O_FAULT },
+		{ "cgroup", required_argument, NULL, O_CGROUP },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -319,6 +325,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			if (parse_fault(optarg, o))
 				return -1;
 			break;
+		case O_CGROUP:
+			o->cgroup = optarg;
+			break;
 		case 'd':
 			o->debug = 1;
 			break;
@@ -335,8 +344,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		return -1;
 	}
 	if (strlen(o->pin_dir) >= sizeof(the_daemon->ld.pin_dir) ||
-	    strlen(o->enc) >= sizeof(the_daemon->ld.enc_name) - 1) {
-		fprintf(stderr, "xdpsecd: --pin-dir or --enc too long\n");
+	    strlen(o->enc) >= sizeof(the_daemon->ld.enc_name) - 1 ||
+	    (o->cgroup && strlen(o->cgroup) >= sizeof(the_daemon->ld.cgroup))) {
+		fprintf(stderr,
+			"xdpsecd: --pin-dir, --enc or --cgroup too long\n");
 		return -1;
 	}
 	return 0;
@@ -398,6 +409,8 @@ static int setup(struct daemon *d, const struct opts *o)
 	snprintf(d->ld.pin_dir, sizeof(d->ld.pin_dir), "%s", o->pin_dir);
 	snprintf(d->ld.enc_name, sizeof(d->ld.enc_name), "%s", o->enc);
 	d->ld.attached = o->attached;
+	if (o->cgroup)
+		snprintf(d->ld.cgroup, sizeof(d->ld.cgroup), "%s", o->cgroup);
 	err = xs_loader_load(&d->ld);
 	if (err)
 		return err;
@@ -409,6 +422,8 @@ static int setup(struct daemon *d, const struct opts *o)
 	/* until the enc pair exists, TC drops what needs protecting */
 	if (!err)
 		err = xs_loader_setup_enc(&d->ld, nq);
+	if (!err)
+		err = xs_loader_attach_cgroup(&d->ld);
 	if (err)
 		return err;
 

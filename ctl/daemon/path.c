@@ -207,14 +207,15 @@ struct xs_xsk *xs_path_handoff_q(struct worker *w)
 /* L2 header of a decrypted frame: tc_enc_ingress moves it into the
  * ingress of the NIC it arrived on (include/xdpsec/xdpsec.h).  ver: the
  * first byte of the datagram (its version nibble picks the type). */
-void xs_path_deliver_l2(uint8_t *o, const struct xs_dev *nic, uint8_t ver)
+void xs_path_deliver_l2(uint8_t *o, const struct xs_dev *nic, uint8_t ver,
+			uint8_t bits)
 {
 	uint32_t ifindex = htonl((uint32_t)nic->link.ifindex);
 	uint16_t proto = htons(ver >> 4 == 6 ? ETH_P_IPV6 : ETH_P_IP);
 
 	memcpy(o, nic->link.mac, ETH_ALEN);
 	o[ETH_ALEN] = XS_ETH_META_MARK;
-	o[ETH_ALEN + 1] = 0;
+	o[ETH_ALEN + 1] = bits;
 	memcpy(o + ETH_ALEN + 2, &ifindex, 4);
 	memcpy(o + 2 * ETH_ALEN, &proto, 2);
 }

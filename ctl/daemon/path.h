@@ -60,8 +60,11 @@ int xs_path_tx_fragments(struct worker *w, struct xs_xsk *x, const uint8_t *l2,
 /* This worker's queue of the hand-off device (towards the stack). */
 struct xs_xsk *xs_path_handoff_q(struct worker *w);
 /* L2 header of a frame for the stack, as if it arrived on nic; ver: the
- * datagram's first byte (its version picks the EtherType). */
-void xs_path_deliver_l2(uint8_t *o, const struct xs_dev *nic, uint8_t ver);
+ * datagram's first byte (its version picks the EtherType); bits: the
+ * XS_ETH_DELIVER_* of the protocols removed, 0 for a frame xdpsec made
+ * itself (ICMP too big), which is not marked as decrypted. */
+void xs_path_deliver_l2(uint8_t *o, const struct xs_dev *nic, uint8_t ver,
+			uint8_t bits);
 /* Reassemble ip if it is a fragment: the datagram to go on with (ip
  * itself, or w->big), or NULL when held or dropped (counted). */
 const uint8_t *xs_path_whole(struct worker *w, const uint8_t *ip, size_t *len,

@@ -99,6 +99,18 @@ static bool policy_accepts(const struct xs_spolicy *sp, const struct hist *h,
 	return any;
 }
 
+/* XS_ETH_DELIVER_* for what h took off (per-socket policy, cg_skb_in). */
+static uint8_t removed(const struct hist *h)
+{
+	uint8_t bits = XS_ETH_DELIVER_KNOWN;
+	int i;
+
+	for (i = 0; i < h->n; i++)
+		bits |= h->rt[i]->satype == SADB_SATYPE_AH ? XS_ETH_DELIVER_AH :
+							     XS_ETH_DELIVER_ESP;
+	return bits;
+}
+
 static bool decapsulated(const struct hist *h)
 {
 	int i;
@@ -282,7 +294,8 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 				 XS_XSK_FRAME_SIZE - ETH_HLEN, &h, &why);
 		n = finish(w, &h, t.data + ETH_HLEN, n, &why);
 		if (n > 0)
-			xs_path_deliver_l2(t.data, nic, t.data[ETH_HLEN]);
+			xs_path_deliver_l2(t.data, nic, t.data[ETH_HLEN],
+					   removed(&h));
 		xs_path_tx_end(w, &t, n > 0 ? n + ETH_HLEN : 0);
 	} else {
 		n = bundle_input(w, c, rt, ip, iplen, w->big_out, XS_BIG_CAP,
@@ -291,7 +304,7 @@ void xs_path_inbound(struct worker *w, const struct xs_dev *nic,
 		if (n > 0) {
 			/* the enc pair carries at most the MTU: the stack
 			 * reassembles what does not fit */
-			xs_path_deliver_l2(l2, nic, w->big_out[0]);
+			xs_path_deliver_l2(l2, nic, w->big_out[0], removed(&h));
 			if (xs_path_tx_fragments(w, xs_path_handoff_q(w), l2,
 						 w->big_out, (size_t)n,
 						 nic->link.mtu) < 0)

@@ -64,7 +64,7 @@ static void too_big(struct worker *w, const struct xs_dev *nic,
 	n = xs_icmp_too_big(ip, len, mtu, dst, t.data + ETH_HLEN,
 			    XS_XSK_FRAME_SIZE - ETH_HLEN);
 	if (n > 0) {
-		xs_path_deliver_l2(t.data, nic, ip[0]);
+		xs_path_deliver_l2(t.data, nic, ip[0], 0);
 		xs_wcount(w, XS_CNT_tx_icmp_too_big);
 	}
 	xs_path_tx_end(w, &t, n > 0 ? n + ETH_HLEN : 0);

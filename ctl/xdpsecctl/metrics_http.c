@@ -80,7 +80,8 @@ static int print_once(const char *pin_dir)
 static int listen_on(const char *spec)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
-				  .ai_flags = AI_PASSIVE }, *res, *ai;
+				  .ai_flags = AI_PASSIVE },
+			*res, *ai;
 	char host[256];
 	const char *colon = strrchr(spec, ':'), *h = spec;
 	size_t hl;
@@ -147,10 +148,11 @@ static void reply(int fd, const char *status, const char *body)
 	char head[256];
 	int n;
 
-	n = snprintf(head, sizeof(head),
-		     "HTTP/1.0 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		     "Connection: close\r\n\r\n%s\n",
-		     status, body);
+	n = snprintf(
+		head, sizeof(head),
+		"HTTP/1.0 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		"Connection: close\r\n\r\n%s\n",
+		status, body);
 	flush_sock(&fd, head, (size_t)n);
 }
 

@@ -17,6 +17,8 @@
 
 #include <linux/types.h>
 
+/* one X-macro row per line, aligned by hand: */
+/* clang-format off */
 #define XS_FOREACH_COUNTER(X)                                                  \
 	/* verdicts */                                                         \
 	X(rx_pass, "rx-pass", "ingress packets passed to the stack")           \
@@ -60,6 +62,10 @@
 	  "tunnel next hop not resolved yet (xdpsecd asked the kernel)")       \
 	X(drop_tun_route, "drop-tun-route",                                    \
 	  "no route to the tunnel endpoint through this NIC")                  \
+	X(tx_sock_policy, "tx-sock-policy",                                    \
+	  "egress packets classified by their socket's own policy")            \
+	X(drop_sock_policy, "drop-sock-policy",                                \
+	  "inbound packet refused by its socket's policy (not decrypted)")     \
 	/* crypto workers (counted in the wstats map, one row per worker) */ \
 	X(rx_decrypt, "rx-decrypt", "ESP packets decrypted and delivered")    \
 	X(tx_encrypt, "tx-encrypt", "packets encrypted and sent as ESP")      \
@@ -106,6 +112,7 @@ enum xs_counter {
 #undef XS_CNT_ENUM
 	XS_CNT_MAX
 };
+/* clang-format on */
 
 /* Value of the per-CPU "stats" map (one entry).  Field i is counter i. */
 struct xs_stats {

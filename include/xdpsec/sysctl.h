@@ -21,6 +21,8 @@
 
 #include <linux/types.h>
 
+/* one X-macro row per line, aligned by hand: */
+/* clang-format off */
 #define XS_FOREACH_SYSCTL(X)                                                   \
 	X(ip4_def_policy, "net.inet.ipsec.def_policy", 1, 0, 1,               \
 	  "IPv4 policy when no SPD entry matches (0 discard, 1 none)")         \
@@ -65,6 +67,7 @@ enum xs_sysctl {
 #undef XS_SYSCTL_ENUM
 	XS_SYSCTL_MAX
 };
+/* clang-format on */
 
 /* Value of the "config" array map (one entry). */
 struct xs_config {

@@ -34,6 +34,7 @@
  *                XS_WSTATS_AH + w for AH SAs (xdpsecctl stat -p esp|ah)
  *   acquire      RINGBUF[XS_ACQUIRE_RB_SIZE] struct xs_acquire_ev records
  *   acquire_rl   LRU_HASH        policy id -> __u64 ns of its last event
+ *   sock_policy  SK_STORAGE      socket -> struct xs_sock_policy
  *
  * No key material is ever placed in a map: SAs are referenced by slot and
  * the keys stay in the controller.
@@ -328,6 +329,69 @@ _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
  * arrive where its route points (reverse-path filters pass) while
  * `tcpdump -i <enc>` still shows it in clear.
  */
+
+/*
+ * Protocol bits a worker puts in h_source[1] of a decrypted frame:
+ * XS_ETH_DELIVER_KNOWN | XS_ETH_DELIVER_ESP if ESP was removed,
+ * | XS_ETH_DELIVER_AH if AH was; 0 for a frame the worker made itself
+ * (ICMP too big), which tc_enc_ingress does not mark.  tc_enc_ingress copies h_source[1] into
+ * the top byte of skb->mark with XS_DEC_MARK (the rest of the mark is
+ * kept), which survives the same-netns redirect into the NIC's ingress;
+ * cg_skb_in reads it to know that a packet was decrypted by xdpsec (a
+ * packet from another namespace arrives with mark 0).
+ */
+#define XS_ETH_DELIVER_ESP 0x01
+#define XS_ETH_DELIVER_AH 0x02
+#define XS_ETH_DELIVER_KNOWN 0x04
+#define XS_DEC_MARK 0x58000000u /* top five bits 01011: decrypted */
+#define XS_DEC_MARK_MAGIC 0xf8000000u /* the bits XS_DEC_MARK occupies */
+#define XS_DEC_MARK_MASK 0xff000000u /* all xdpsec's bits of the mark */
+#define XS_DEC_MARK_SHIFT 24 /* XS_ETH_DELIVER_* << 24 */
+
+/* ------------------------------------------------------------------ */
+/* Per-socket policy (options in include/xdpsec/socket.h).            */
+
+/*
+ * sock_policy (SK_STORAGE, cloned into accepted sockets): written by
+ * cg_sockopt when a socket sets IP_IPSEC_POLICY / IPV6_IPSEC_POLICY or a
+ * level option; read by tc_egress through skb->sk and by cg_skb_in.
+ *   out       what tc_egress applies instead of the SPD when flags has
+ *             XS_SOCK_F_OUT: the "out" policy unless it is entrust, else
+ *             one built from the levels (esp/transport then ah/transport,
+ *             AVAIL and USE -> use, REQUIRE and UNIQUE -> require; all
+ *             levels set BYPASS -> bypass)
+ *   pol[dir]  the parsed IP_IPSEC_POLICY of direction dir (XS_DIR_IN,
+ *             XS_DIR_OUT), valid when buflen[dir] != 0; buf[dir] is the
+ *             buffer as set, for getsockopt
+ *   in_need   XS_SOCK_NEED_* from the levels (REQUIRE or UNIQUE)
+ */
+enum {
+	XS_SOCK_POLBUF = 320, /* 16 + 4 IPv6 tunnel requests of 72 = 304 */
+	XS_SL_AUTH = 0, /* level[] indexes */
+	XS_SL_ESP_TRANS = 1,
+	XS_SL_ESP_NET = 2,
+	XS_SL_MAX = 3,
+	XS_SOCK_F_OUT = 1 << 0, /* flags: out is in force */
+	XS_SOCK_NEED_ESP = 1 << 0, /* inbound: decrypted, ESP */
+	XS_SOCK_NEED_AH = 1 << 1, /* inbound: decrypted, AH */
+	XS_SOCK_NEED_AUTH = 1 << 2, /* inbound: decrypted, AH or ESP */
+	XS_SOCK_NEED_DISCARD = 1 << 3, /* inbound: nothing */
+};
+
+struct xs_sock_policy {
+	__u8 flags; /* XS_SOCK_F_* */
+	__u8 level_set; /* bit 1 << XS_SL_*: that level was set */
+	__u8 level[XS_SL_MAX]; /* OpenBSD levels as set (socket.h) */
+	__u8 in_need; /* XS_SOCK_NEED_* from the levels */
+	__u16 buflen[2]; /* bytes in buf[dir], 0: not set */
+	__u8 _pad[2];
+	struct xs_policy out;
+	struct xs_policy pol[2];
+	__u8 buf[2][XS_SOCK_POLBUF];
+};
+_Static_assert(sizeof(struct xs_sock_policy) ==
+		       12 + 3 * sizeof(struct xs_policy) + 2 * XS_SOCK_POLBUF,
+	       "xs_sock_policy size");
 
 /* ------------------------------------------------------------------ */
 /* ACQUIRE: tc_egress asks the controller for an SA (or a neighbour).  */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <arpa/inet.h>
@@ -93,12 +94,31 @@ static int set_handoff(struct ctx *c, uint32_t ifindex)
 	return xs_dp_state_set(&c->env.dp, &st);
 }
 
+/* IPv4 forwarding on the loopback the test runs see (skb->dev): on, the
+ * FIB lookup of a tunnel's next hop runs (and finds no route here); off,
+ * bpf_fib_lookup refuses and tc_egress keeps the packet's own next hop. */
+static int lo_forwarding(int on)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/conf/lo/forwarding", "w");
+	int err;
+
+	if (!f)
+		return -1;
+	err = fputs(on ? "1\n" : "0\n", f) < 0;
+	return fclose(f) || err ? -1 : 0;
+}
+
 static int setup(void **state)
 {
 	static struct ctx c;
 	size_t i;
 	int err;
 
+	/* a namespace of our own: forwarding is ours to set */
+	if (unshare(CLONE_NEWNET) || lo_forwarding(1)) {
+		perror("private network namespace");
+		return -1;
+	}
 	err = xt_env_setup(&c.env);
 	if (err) {
 		fprintf(stderr, "env setup: %s\n", strerror(-err));
@@ -160,8 +180,8 @@ static const struct xt_case egress_cases[] = {
 	E("require without sa", TC_ACT_SHOT, drop_no_sa_out, V4("10.20.0.6")),
 	E("use with sa", TC_ACT_REDIRECT, tx_steer, V4("10.21.0.5")),
 	E("use without sa", TC_ACT_OK, tx_pass, V4("10.21.0.6")),
-	/* the fixture's namespace has no route to the tunnel endpoint
-	 * 192.0.2.2 (bpf_fib_lookup); tests/e2e/80-tunnel.sh has one */
+	/* the fixture's namespace (forwarding on) has no route to the
+	 * tunnel endpoint 192.0.2.2; tests/e2e/80-tunnel.sh has one */
 	E("tunnel with sa, no route to its endpoint", TC_ACT_SHOT,
 	  drop_tun_route, V4("10.22.0.9")),
 	E("tunnel without sa", TC_ACT_SHOT, drop_no_sa_out, V4("10.23.0.9")),
@@ -302,11 +322,31 @@ static void test_steer_mark(void **state)
 	expect_mark(c, "10.27.0.5", SA_SLOT(5));
 }
 
+/* A host (forwarding off): the tunnel frame is steered with the tunnel
+ * bit in its mark and its destination MAC left as the kernel set it. */
+static void test_tunnel_on_host(void **state)
+{
+	struct ctx *c = *state;
+	const struct xt_spec spec = { V4("10.22.0.9") };
+	static struct xt_out out;
+	struct xt_pkt p;
+
+	assert_int_equal(lo_forwarding(0), 0);
+	xt_build(&p, &spec);
+	assert_int_equal(xt_run_out(&c->env, EG, p.buf, p.len, &out), 0);
+	assert_int_equal(lo_forwarding(1), 0);
+	assert_int_equal(out.ret, TC_ACT_REDIRECT);
+	assert_memory_equal(out.data, p.buf, 6);
+	assert_int_equal(out.data[6], XS_ETH_META_MARK);
+	assert_int_equal(out.data[7], XS_ETH_META_TUNNEL); /* lo: slot 0 */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_egress_table),
 		cmocka_unit_test(test_steer_mark),
+		cmocka_unit_test(test_tunnel_on_host),
 		cmocka_unit_test(test_no_handoff),
 		cmocka_unit_test(test_def_policy),
 		cmocka_unit_test(test_deflev_require),
