@@ -68,7 +68,7 @@ void xs_satab_reclaim(struct xs_satab *t)
 {
 	size_t i;
 
-	if (!t->npending)
+	if (!t || !t->npending)
 		return;
 	sync_workers(t);
 	for (i = 0; i < t->npending; i++)

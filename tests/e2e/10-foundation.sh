@@ -183,3 +183,14 @@ nsenter --net="/run/netns/$NS1" "$B/xdpsecd" --detach --pin-dir "$PINS" >/dev/nu
 check "detach removes the XDP program" sh -c "! ip -n $NS1 link show v1 | grep -q xdp"
 check "detach removes the enc pair" sh -c "! ip -n $NS1 link show xsenc0 >/dev/null 2>&1"
 check "detach removes the pins" test ! -e "$PINS"
+
+# --- a datapath that cannot load: a clear error and exit 1, never a crash
+mkdir -p "$PINS-bad"
+bpftool map create "$PINS-bad/stats" type array key 4 value 4 entries 1 name stats
+rc=0
+nsenter --net="/run/netns/$NS1" "$B/xdpsecd" -i v1 --pin-dir "$PINS-bad" \
+	--pfkey-socket "$TMP/bad.sock" >"$TMP/bad.log" 2>&1 || rc=$?
+check "a conflicting pinned map: xdpsecd exits 1 with an error (rc $rc)" \
+	sh -c "[ $rc -eq 1 ] && grep -q 'error: loading BPF objects' $TMP/bad.log"
+nsenter --net="/run/netns/$NS1" "$B/xdpsecd" --detach --pin-dir "$PINS-bad" >/dev/null 2>&1 || true
+rm -rf "$PINS-bad"
