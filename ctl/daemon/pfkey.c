@@ -31,6 +31,9 @@
 #include "../lib/pfkey_msg.h"
 #include "../lib/pfkey_acquire.h"
 #include "pfkey.h"
+#include "../lib/log.h"
+
+#define ACQ_RING 64
 
 struct xs_pfkey {
 	struct xs_sadb *sadb;
@@ -38,6 +41,12 @@ struct xs_pfkey {
 	const struct xs_pfkey_ops *ops;
 	void *ctx;
 	uint32_t acquire_seq;
+	/* the last ACQUIREs sent: seq -> policy id, for a key manager's
+	 * failure notice (do_acquire) */
+	struct {
+		uint32_t seq, policy_id;
+	} acq[ACQ_RING];
+	uint32_t acq_next;
 	struct xs_msgbuf out;
 	uint8_t buf[XS_PFKEY_MSG_MAX];
 };
@@ -626,7 +635,39 @@ int xs_pfkey_acquire(struct xs_pfkey *pk, const struct xs_acquire_ev *ev)
 	len = xs_acquire_build(&pk->out, ev, &sp, ++pk->acquire_seq);
 	if (len < 0)
 		return len;
+	pk->acq[pk->acq_next % ACQ_RING].seq = pk->acquire_seq;
+	pk->acq[pk->acq_next++ % ACQ_RING].policy_id = ev->policy_id;
 	send_registered(pk, xs_acquire_satype(ev), len);
+	return 0;
+}
+
+/*
+ * SADB_ACQUIRE from a key manager: RFC 2367 3.1.6's failure notice, a bare
+ * header with the seq of our ACQUIRE and sadb_msg_errno set.  Noted (the
+ * datapath asks again at its next rate-limited ACQUIRE), no reply, as
+ * Linux af_key and KAME key_acquire2 do.  Anything else is EINVAL: the
+ * userland-initiated ACQUIRE of KAME is not supported.
+ */
+static int do_acquire(struct req *r)
+{
+	const struct xs_pfkey *pk = r->pk;
+	uint32_t i;
+
+	if (!r->h->sadb_msg_errno || !r->h->sadb_msg_seq ||
+	    r->m->len != sizeof(struct sadb_msg))
+		return -EINVAL;
+	for (i = 0; i < ACQ_RING; i++)
+		if (pk->acq[i].seq == r->h->sadb_msg_seq)
+			break;
+	if (i == ACQ_RING)
+		xs_log_info("key manager: ACQUIRE seq %u failed (errno %u), "
+			    "not one of ours",
+			    r->h->sadb_msg_seq, r->h->sadb_msg_errno);
+	else
+		xs_log_info("key manager: ACQUIRE seq %u for policy %u "
+			    "failed (errno %u)",
+			    r->h->sadb_msg_seq, pk->acq[i].policy_id,
+			    r->h->sadb_msg_errno);
 	return 0;
 }
 
@@ -638,6 +679,7 @@ static int (*const handlers[SADB_MAX + 1])(struct req *) = {
 	[SADB_ADD] = do_add,
 	[SADB_DELETE] = do_delete,
 	[SADB_GET] = do_get,
+	[SADB_ACQUIRE] = do_acquire,
 	[SADB_REGISTER] = do_register,
 	[SADB_FLUSH] = do_flush,
 	[SADB_DUMP] = do_dump,

@@ -54,9 +54,9 @@ def ext(etype, body):
     return struct.pack("<HH", (len(body) + 4) // 8, etype) + body
 
 
-def msg(mtype, satype, seq, *exts, version=2, pid=4242):
+def msg(mtype, satype, seq, *exts, version=2, pid=4242, err=0):
     body = b"".join(exts)
-    return struct.pack("<BBBBHHII", version, mtype, 0, satype,
+    return struct.pack("<BBBBHHII", version, mtype, err, satype,
                        (16 + len(body)) // 8, 0, seq, pid) + body
 
 
@@ -456,8 +456,11 @@ def main():
              addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst),
              key(EXT_KEY_ENCRYPT, k)), errno.ENOENT),
         ("EXPIRE from a client", msg(EXPIRE, SATYPE_ESP, 10), errno.EOPNOTSUPP),
-        ("ACQUIRE from a client", msg(ACQUIRE, SATYPE_ESP, 10),
-         errno.EOPNOTSUPP),
+        ("ACQUIRE from a client without errno (no failure notice)",
+         msg(ACQUIRE, SATYPE_ESP, 10), errno.EINVAL),
+        ("ACQUIRE failure notice with extensions",
+         msg(ACQUIRE, SATYPE_ESP, 10, addr(EXT_ADDRESS_SRC, src),
+             err=errno.ETIMEDOUT), errno.EINVAL),
     ]
     s2.drain()
     for name, m, want in bad:
@@ -466,6 +469,14 @@ def main():
         check("malformed/refused: %s -> errno %d" % (name, want),
               r is not None and r[0]["errno"] == want and r[0]["len"] == 2)
     check("error replies reach the sender only", not s2.drain())
+    # RFC 2367 3.1.6: the key manager's failure notice for an ACQUIRE is
+    # taken without a reply (af_key, KAME)
+    s1.send(msg(ACQUIRE, SATYPE_ESP, 77, err=errno.ETIMEDOUT))
+    h, _ = s1.req(msg(GET, SATYPE_ESP, 78, sa_ext(0x7fff),
+                      addr(EXT_ADDRESS_SRC, src), addr(EXT_ADDRESS_DST, dst)))
+    check("ACQUIRE failure notice (errno ETIMEDOUT): no reply, next request answered",
+          h["type"] == GET and h["seq"] == 78 and h["errno"] == errno.ENOENT)
+    s1.drain()
 
     spd_cases(s1, s2, s3)
 
