@@ -451,7 +451,8 @@ static const struct sa_case sa_cases[] = {
 	/* 10 */ { SADB_GET, SADB_SATYPE_UNSPEC, 0, 0, 0, EINVAL },
 	/* 11 */
 	{ SADB_DELETE, SADB_SATYPE_ESP, SADB_EXT_ADDRESS_SRC, 0, 0, EINVAL },
-	/* 12 */ { SADB_ACQUIRE, SADB_SATYPE_ESP, 0, 0, 20, EOPNOTSUPP },
+	/* 12: an ACQUIRE that is no failure notice (no errno) */
+	{ SADB_ACQUIRE, SADB_SATYPE_ESP, 0, 0, 20, EINVAL },
 	/* 13 */ { SADB_ADD, SADB_SATYPE_ESP, 0, 251, 20, EOPNOTSUPP },
 };
 
