@@ -23,6 +23,7 @@
 #include "lib/parse.h"
 #include "lib/config.h"
 #include "lib/spd.h"
+#include "lib/trace.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -395,12 +396,9 @@ static __always_inline int policy_out(struct __sk_buff *skb,
 	}
 }
 
-SEC("tc")
-int tc_egress(struct __sk_buff *skb)
+static __always_inline int classify(struct __sk_buff *skb, struct xs_pkt *p)
 {
-	struct xs_pkt p = {};
-
-	switch (xs_parse_skb(skb, &p)) {
+	switch (xs_parse_skb(skb, p)) {
 	case XS_PARSE_ARP:
 		return ok(XS_CNT_tx_bypass_nd);
 	case XS_PARSE_OTHER:
@@ -408,9 +406,19 @@ int tc_egress(struct __sk_buff *skb)
 	case XS_PARSE_IP:
 		break;
 	default:
-		return shot(p.reason);
+		return shot(p->reason);
 	}
-	if (xs_pkt_is_nd(&p))
+	if (xs_pkt_is_nd(p))
 		return ok(XS_CNT_tx_bypass_nd);
-	return policy_out(skb, &p, xs_config_get());
+	return policy_out(skb, p, xs_config_get());
+}
+
+SEC("tc")
+int tc_egress(struct __sk_buff *skb)
+{
+	struct xs_pkt p = {};
+	int ret = classify(skb, &p);
+
+	xs_trace(XS_HOOK_TC_EGRESS, skb->ifindex, &p);
+	return ret;
 }

@@ -22,6 +22,7 @@
 #include "lib/parse.h"
 #include "lib/config.h"
 #include "lib/spd.h"
+#include "lib/trace.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -209,14 +210,12 @@ __attribute__((noinline)) int xs_parse_xdp(struct xdp_md *ctx, struct xs_pkt *p)
 	return xs_parse(&b, p);
 }
 
-SEC("xdp")
-int xdp_ingress(struct xdp_md *ctx)
+static __always_inline int classify(struct xdp_md *ctx, struct xs_pkt *p)
 {
-	struct xs_pkt p = {};
 	const struct xs_config *c;
 	struct xs_buf b;
 
-	switch (xs_parse_xdp(ctx, &p)) {
+	switch (xs_parse_xdp(ctx, p)) {
 	case XS_PARSE_ARP:
 		return pass(XS_CNT_rx_bypass_nd);
 	case XS_PARSE_OTHER:
@@ -224,22 +223,32 @@ int xdp_ingress(struct xdp_md *ctx)
 	case XS_PARSE_IP:
 		break;
 	default:
-		return drop(p.reason);
+		return drop(p->reason);
 	}
 	b.data = (void *)(long)ctx->data;
 	b.data_end = (void *)(long)ctx->data_end;
 	b.len = b.data_end - b.data;
 	c = xs_config_get();
-	if (p.proto == IPPROTO_ESP || p.proto == IPPROTO_AH)
-		return ipsec_in(ctx, &b, &p, c);
-	if (xs_pkt_is_nd(&p))
+	if (p->proto == IPPROTO_ESP || p->proto == IPPROTO_AH)
+		return ipsec_in(ctx, &b, p, c);
+	if (xs_pkt_is_nd(p))
 		return pass(XS_CNT_rx_bypass_nd);
-	if (p.proto == IPPROTO_UDP && !p.frag &&
-	    p.dport == bpf_htons(XS_NATT_PORT)) {
-		int ret = natt_in(ctx, &b, &p, c);
+	if (p->proto == IPPROTO_UDP && !p->frag &&
+	    p->dport == bpf_htons(XS_NATT_PORT)) {
+		int ret = natt_in(ctx, &b, p, c);
 
 		if (ret != NOT_NATT)
 			return ret;
 	}
-	return policy_in(&p, c);
+	return policy_in(p, c);
+}
+
+SEC("xdp")
+int xdp_ingress(struct xdp_md *ctx)
+{
+	struct xs_pkt p = {};
+	int ret = classify(ctx, &p);
+
+	xs_trace(XS_HOOK_XDP_INGRESS, ctx->ingress_ifindex, &p);
+	return ret;
 }

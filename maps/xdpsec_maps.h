@@ -62,6 +62,15 @@ struct {
 } acquire SEC(".maps");
 XS_MAP(acquire_rl, BPF_MAP_TYPE_LRU_HASH, __u32, __u64, XS_ACQUIRE_RL_SIZE, 0);
 
+/* per-packet trace while a debug knob is set (xdpsecctl trace) */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XS_TRACE_RB_SIZE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} trace SEC(".maps");
+/* the counter xs_count() bumped last on this CPU: the packet's verdict */
+XS_MAP(trace_last, BPF_MAP_TYPE_PERCPU_ARRAY, __u32, __u32, 1, 0);
+
 /* per-socket policy, set through the cgroup sockopt programs; cloned into
  * the sockets a listener accepts */
 XS_MAP(sock_policy, BPF_MAP_TYPE_SK_STORAGE, int, struct xs_sock_policy, 0,

@@ -8,15 +8,19 @@
 
 #include "../../maps/xdpsec_maps.h"
 
-/* Count one packet under counter c (an enum xs_counter). */
+/* Count one packet under counter c (an enum xs_counter); remember it as
+ * the packet's verdict for the trace (bpf/lib/trace.h). */
 static __always_inline void xs_count(enum xs_counter c)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, *last;
 	__u64 *s;
 
 	s = bpf_map_lookup_elem(&stats, &zero);
 	if (s && c < XS_CNT_MAX)
 		s[c]++;
+	last = bpf_map_lookup_elem(&trace_last, &zero);
+	if (last)
+		*last = c;
 }
 
 static __always_inline void xs_pol_count(__u32 slot, __u32 bytes)

@@ -46,6 +46,8 @@ struct daemon {
 	int acqfd; /* the acquire ring buffer map */
 	gid_t group; /* --pfkey-group */
 	struct ring_buffer *acq; /* its consumer */
+	bool opt_debug; /* -d: debug log whatever the knobs say */
+	bool knob_debug; /* the debug knobs turned it on */
 };
 
 /* epoll data.ptr of the lifetime timer and of the acquire ring buffer */
@@ -85,6 +87,24 @@ static struct daemon *the_daemon;
 
 /* Once a second: SA lifetimes (SADB_EXPIRE, hard expiry deletes) and
  * policy lifetimes (SADB_X_SPDEXPIRE). */
+/* The debug knobs (net.inet.ipsec.debug, net.inet6.ipsec6.debug) turn
+ * the debug log on as -d does; the datapath's trace follows them too. */
+static void d_debug_knob(struct daemon *d)
+{
+	struct xs_config c;
+	bool on;
+
+	if (d->opt_debug || xs_dp_config_get(&d->ld.dp, &c))
+		return;
+	on = c.ip4_debug || c.ip6_debug;
+	if (on != d->knob_debug) {
+		xs_log_set_max(on ? XS_LOG_DEBUG : XS_LOG_INFO);
+		xs_log_info("debug logging %s (sysctl debug knob)",
+			    on ? "on" : "off");
+		d->knob_debug = on;
+	}
+}
+
 static void d_tick(struct daemon *d)
 {
 	struct timespec until;
@@ -92,6 +112,7 @@ static void d_tick(struct daemon *d)
 
 	if (read(d->timerfd, &n, sizeof(n)) != sizeof(n))
 		return;
+	d_debug_knob(d);
 	/* before taking the SPD lock: a stuck worker may hold it, and the
 	 * lock is only waited for until the next tick, so the check keeps
 	 * running */
@@ -118,6 +139,8 @@ static int d_acquire(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct xs_acquire_ev))
 		return 0;
+	xs_log_debug("datapath event %u: policy %u, request %u, ifindex %u",
+		     ev->kind, ev->policy_id, ev->req, ev->sa.reqid);
 	if (ev->kind == XS_EV_RESOLVE) {
 		err = xs_nl_neigh_resolve((int)ev->sa.reqid, ev->sa.family,
 					  ev->sa.daddr);
@@ -600,6 +623,7 @@ int main(int argc, char **argv)
 	if (parse_opts(argc, argv, &o))
 		return 2;
 	xs_log_init("xdpsecd", o.debug ? XS_LOG_DEBUG : XS_LOG_INFO);
+	d.opt_debug = o.debug;
 	if (o.detach)
 		return xs_loader_detach(o.pin_dir) ? 1 : 0;
 	err = setup(&d, &o);

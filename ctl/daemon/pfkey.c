@@ -24,6 +24,7 @@
  *    (KAME's KEY_SENDUP_REGISTERED, Linux's BROADCAST_REGISTERED).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/crypto.h>
@@ -709,6 +710,13 @@ int xs_pfkey_handle(struct xs_pfkey *pk, struct xs_pfkey_peer *from,
 			      handlers[m.hdr->sadb_msg_type](&r) :
 			      -EOPNOTSUPP;
 	}
+	if (!r.h) /* framing refused: nothing more to say about it */
+		xs_log_debug("pfkey: a malformed message of %zu bytes", len);
+	else
+		xs_log_debug("pfkey: type %u satype %u seq %u pid %u: %s",
+			     r.h->sadb_msg_type, r.h->sadb_msg_satype,
+			     r.h->sadb_msg_seq, r.h->sadb_msg_pid,
+			     err ? strerror(-err) : "done");
 	if (err)
 		send_error(pk, from, msg, len, err);
 	return err;

@@ -8,6 +8,8 @@
 enum xs_log_level { XS_LOG_ERR, XS_LOG_WARN, XS_LOG_INFO, XS_LOG_DEBUG };
 
 void xs_log_init(const char *prog, enum xs_log_level max);
+/* Change the most verbose level printed (any thread). */
+void xs_log_set_max(enum xs_log_level max);
 void xs_log(enum xs_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -8,6 +8,7 @@
  *   xdpsecctl [--pin-dir DIR] stat [-a]
  *   xdpsecctl [--pin-dir DIR] stat -p esp|ah
  *   xdpsecctl [--pin-dir DIR] [--pfkey-socket PATH] show sa|flow|mem
+ *   xdpsecctl [--pin-dir DIR] trace [-t SECONDS] [-c COUNT]
  *   xdpsecctl [--pin-dir DIR] detach
  *   xdpsecctl [--pin-dir DIR] metrics --once | --listen ADDR:PORT
  */
@@ -20,6 +21,7 @@
 #include "../daemon/loader.h"
 #include "protostat.h"
 #include "show.h"
+#include "trace.h"
 #include "../lib/log.h"
 #include "../lib/sysctl.h"
 #include "metrics.h"
@@ -35,6 +37,7 @@ static void usage(FILE *f)
 		"  stat -p esp|ah             one protocol, as netstat -s -p\n"
 		"  show sa|flow               SAs / flows as ipsecctl -s (PF_KEY)\n"
 		"  show mem                   the datapath tables' entries and memory\n"
+		"  trace [-t SECS] [-c N]     per-packet trace while a debug knob is on\n"
 		"  detach                     remove programs, enc pair, pins\n"
 		"  metrics --once             Prometheus text exposition on stdout\n"
 		"  metrics --listen ADDR:PORT serve it on GET /metrics\n"
@@ -206,6 +209,12 @@ int main(int argc, char **argv)
 		return xs_loader_detach(pin_dir) ? 1 : 0;
 	if (!strcmp(argv[0], "metrics"))
 		return xs_metrics_main(pin_dir, argc, argv);
+	if (!strcmp(argv[0], "trace")) {
+		ret = xs_trace_main(pin_dir, argc, argv);
+		if (ret == 2)
+			usage(stderr);
+		return ret;
+	}
 	if (!strcmp(argv[0], "show") && argc == 2 && strcmp(argv[1], "mem"))
 		return cmd_show(argv[1], sock);
 	err = xs_dp_open_pinned(&dp, pin_dir);

@@ -42,7 +42,7 @@
 	  "outer DF in tunnel mode (0 clear, 1 set, 2 copy)")                  \
 	X(ip4_ecn, "net.inet.ipsec.ecn", 0, 0, 2,                             \
 	  "ECN in tunnel mode (0 forbidden, 1 allowed, 2 ignore = KAME -1)")   \
-	X(ip4_debug, "net.inet.ipsec.debug", 0, 0, 1, "IPv4 debug logging")   \
+	X(ip4_debug, "net.inet.ipsec.debug", 0, 0, 1, "IPv4 packet trace, controller debug log")   \
 	X(ip6_def_policy, "net.inet6.ipsec6.def_policy", 1, 0, 1,             \
 	  "IPv6 policy when no SPD entry matches (0 discard, 1 none)")         \
 	X(ip6_esp_trans_deflev, "net.inet6.ipsec6.esp_trans_deflev", 1, 1, 2, \
@@ -55,7 +55,7 @@
 	  "IPv6 level for ah/tunnel 'default' requests")                       \
 	X(ip6_ecn, "net.inet6.ipsec6.ecn", 0, 0, 2,                           \
 	  "ECN in tunnel mode, IPv6 outer header (as net.inet.ipsec.ecn)")     \
-	X(ip6_debug, "net.inet6.ipsec6.debug", 0, 0, 1, "IPv6 debug logging") \
+	X(ip6_debug, "net.inet6.ipsec6.debug", 0, 0, 1, "IPv6 packet trace, controller debug log") \
 	X(esp_enable, "net.inet.esp.enable", 1, 0, 1,                         \
 	  "accept and send ESP (0 drops ESP and counts it)")                   \
 	X(ah_enable, "net.inet.ah.enable", 1, 0, 1,                           \

@@ -432,4 +432,38 @@ struct xs_acquire_ev {
 };
 _Static_assert(sizeof(struct xs_acquire_ev) == 48, "xs_acquire_ev size");
 
+/* ------------------------------------------------------------------ */
+/* Per-packet trace (the debug knobs).                                */
+
+/*
+ * With net.inet.ipsec.debug (IPv4) or net.inet6.ipsec6.debug (IPv6) set,
+ * xdp_ingress and tc_egress write one xs_trace_ev per IP packet of that
+ * family to the trace ring buffer: where, the packet's selector and the
+ * verdict or drop reason it was counted under (`xdpsecctl trace`).  Off,
+ * the cost is the config read the programs do anyway.  trace_last (per
+ * CPU) holds the counter xs_count() bumped last, which is that verdict.
+ */
+#define XS_TRACE_RB_SIZE (256 * 1024)
+
+enum {
+	XS_HOOK_XDP_INGRESS = 1,
+	XS_HOOK_TC_EGRESS = 2,
+};
+
+struct xs_trace_ev {
+	__u64 ns; /* bpf_ktime_get_ns() */
+	__u32 ifindex;
+	__u16 counter; /* enum xs_counter: the verdict */
+	__u8 hook; /* XS_HOOK_* */
+	__u8 family;
+	__u8 proto;
+	__u8 frag;
+	__be16 sport; /* ICMP: type, code */
+	__be16 dport;
+	__u8 _pad[2];
+	__u8 src[16];
+	__u8 dst[16];
+};
+_Static_assert(sizeof(struct xs_trace_ev) == 56, "xs_trace_ev size");
+
 #endif /* _UAPI_XDPSEC_H */

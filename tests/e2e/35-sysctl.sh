@@ -93,3 +93,35 @@ check "bpftool map update of esp_enable is what xdpsecctl reads" sh -c \
 	"$B/xdpsecctl --pin-dir $PINS-h1 sysctl net.inet.esp.enable | grep -q '= 0'"
 check "and the datapath drops ESP at once" sh -c "! ip netns exec $NS2 ping -c 2 -W 1 -i 0.2 -q 10.77.0.1 >/dev/null 2>&1"
 c1 sysctl net.inet.esp.enable=1 >/dev/null
+
+# --- the debug knobs: per-packet trace and the controller's debug log
+c1 sysctl net.inet.ipsec.debug=1 >/dev/null
+sleep 1.5 # the controller looks once a second
+timeout 10 "$B/xdpsecctl" --pin-dir "$PINS-h1" trace -t 3 >"$TMP/trace.txt" 2>&1 &
+TR=$!
+sleep 0.5
+pingq ip netns exec "$NS1" ping 10.77.0.2 || true
+pingq ip netns exec "$NS1" ping 10.77.5.2 || true
+wait $TR || true
+check "debug=1: tc_egress traces the protected ping as tx-steer" \
+	grep -Eq '^[0-9.]+ tc_egress [^ ]+ icmp 10\.77\.0\.1 > 10\.77\.0\.2 tx-steer$' "$TMP/trace.txt"
+check "debug=1: xdp_ingress traces the ESP reply as rx-steer" \
+	grep -Eq '^[0-9.]+ xdp_ingress [^ ]+ esp 10\.77\.0\.2 > 10\.77\.0\.1 rx-steer$' "$TMP/trace.txt"
+check "debug=1: the unprotected ping is traced as passed (tx-pass)" \
+	grep -Eq ' tc_egress [^ ]+ icmp 10\.77\.5\.1 > 10\.77\.5\.2 tx-pass$' "$TMP/trace.txt"
+check "debug=1: no IPv6 traced (net.inet6.ipsec6.debug is 0)" sh -c "! grep -q ':' $TMP/trace.txt"
+check "debug=1: the controller turned its debug log on" \
+	grep -q "debug logging on (sysctl debug knob)" "$TMP/h1.log"
+XDPSEC_PFKEY_SOCKET=$TMP/h1.sock "$B/setkey" -D >/dev/null 2>&1 || true
+check "debug=1: PF_KEY requests are logged (type, seq; never keys)" \
+	sh -c "grep -q 'pfkey: type 10 ' $TMP/h1.log && ! grep -qi '$K1' $TMP/h1.log"
+c1 sysctl net.inet.ipsec.debug=0 >/dev/null
+sleep 1.5
+timeout 10 "$B/xdpsecctl" --pin-dir "$PINS-h1" trace -t 2 >"$TMP/trace0.txt" 2>&1 &
+TR=$!
+sleep 0.3
+pingq ip netns exec "$NS1" ping 10.77.0.2 || true
+wait $TR || true
+check "debug=0: nothing traced" test ! -s "$TMP/trace0.txt"
+check "debug=0: the controller's debug log is off again" \
+	grep -q "debug logging off (sysctl debug knob)" "$TMP/h1.log"
