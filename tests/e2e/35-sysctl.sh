@@ -125,3 +125,16 @@ wait $TR || true
 check "debug=0: nothing traced" test ! -s "$TMP/trace0.txt"
 check "debug=0: the controller's debug log is off again" \
 	grep -q "debug logging off (sysctl debug knob)" "$TMP/h1.log"
+
+# --- netfilter tells decrypted packets by xdpsec's mark (enc0's "in on enc0")
+n1 nft add table inet xstest
+n1 nft 'add chain inet xstest in { type filter hook input priority 0 ; }'
+n1 nft add rule inet xstest in ip saddr 10.77.0.2 meta mark and 0xf8000000 == 0x58000000 counter
+n1 nft add rule inet xstest in ip saddr 10.77.5.2 meta mark and 0xf8000000 == 0x58000000 counter
+pingq ip netns exec "$NS1" ping 10.77.0.2 || true
+pingq ip netns exec "$NS1" ping 10.77.5.2 || true
+n1 nft list chain inet xstest in >"$TMP/nft.txt" 2>&1
+check "nft: decrypted replies from 10.77.0.2 carry xdpsec's mark" \
+	sh -c "grep '10.77.0.2' $TMP/nft.txt | grep -Eq 'packets [1-9]'"
+check "nft: cleartext replies from 10.77.5.2 do not" \
+	sh -c "grep '10.77.5.2' $TMP/nft.txt | grep -q 'packets 0 '"
