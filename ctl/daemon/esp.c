@@ -30,6 +30,7 @@
 #include "../lib/bytes.h"
 #include "esp.h"
 #include "esp_crypto.h"
+#include "pkt.h"
 #include "../lib/pfkey_msg.h"
 
 #define ESP_HDR XS_ESP_HDR
@@ -330,15 +331,8 @@ int xs_ip_parse(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
 
 static void ipv4_csum(uint8_t *h, size_t ihl)
 {
-	uint32_t sum = 0;
-	size_t i;
-
 	h[10] = h[11] = 0;
-	for (i = 0; i < ihl; i += 2)
-		sum += xs_get_be16(h + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	xs_put_be16(h + 10, (uint16_t)~sum);
+	xs_put_be16(h + 10, (uint16_t)~xs_csum(h, ihl, 0));
 }
 
 /* out holds the rewritten datagram of total bytes; proto follows the

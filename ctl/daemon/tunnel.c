@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <linux/ipsec.h>
+#include "pkt.h"
 #include "tunnel.h"
 #include "../lib/bytes.h"
 
@@ -28,15 +29,8 @@ size_t xs_tun_hdrlen(const struct xs_sa_rt *rt)
 
 static void ip4_csum(uint8_t *h, size_t ihl)
 {
-	uint32_t sum = 0;
-	size_t i;
-
 	h[10] = h[11] = 0;
-	for (i = 0; i < ihl; i += 2)
-		sum += xs_get_be16(h + i);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	xs_put_be16(h + 10, (uint16_t)~sum);
+	xs_put_be16(h + 10, (uint16_t)~xs_csum(h, ihl, 0));
 }
 
 /* The traffic class byte of a v4 or v6 header. */
