@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <bpf/bpf.h>
 #include "show.h"
 #include "../lib/alg.h"
@@ -207,7 +208,46 @@ static unsigned long long entries(int fd, const struct bpf_map_info *in)
 	return n;
 }
 
-int xs_show_mem(struct xs_dp *dp, const char *pin_dir, FILE *out)
+/* xdpsecd's pid: the PF_KEY socket's peer credentials; 0 if unknown. */
+static pid_t daemon_pid(const char *sock)
+{
+	struct xs_skclient c;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	pid_t pid = 0;
+
+	if (xs_skclient_open(&c, sock))
+		return 0;
+	if (!getsockopt(c.fd, SOL_SOCKET, SO_PEERCRED, &cr, &len))
+		pid = cr.pid;
+	xs_skclient_close(&c);
+	return pid;
+}
+
+/* The controller's share: resident and locked memory (the SADB, the SPD,
+ * the workers' SA pages and UMEMs), from /proc. */
+static void show_daemon_mem(const char *sock, FILE *out)
+{
+	char path[64], line[128];
+	pid_t pid = daemon_pid(sock);
+	FILE *f;
+
+	if (!pid) {
+		fprintf(out, "xdpsecd: not reachable over PF_KEY\n");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6) || !strncmp(line, "VmLck:", 6))
+			fprintf(out, "xdpsecd (pid %d) %s", (int)pid, line);
+	fclose(f);
+}
+
+int xs_show_mem(struct xs_dp *dp, const char *pin_dir, const char *sock,
+		FILE *out)
 {
 	static const char *const maps[] = {
 		"sa_in",     "sa_out",	     "sa_stats",  "spd_rules",
@@ -241,5 +281,6 @@ int xs_show_mem(struct xs_dp *dp, const char *pin_dir, FILE *out)
 		close(fd);
 	}
 	fprintf(out, "%-14s %10s %12s %14llu\n", "total", "", "", total);
+	show_daemon_mem(sock, out);
 	return 0;
 }

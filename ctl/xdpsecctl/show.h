@@ -12,7 +12,10 @@
 
 /* what: "sa" or "flow" (PF_KEY at sock, NULL: the default). */
 int xs_show_pfkey(const char *what, const char *sock, FILE *out);
-/* Pinned maps under pin_dir: entries and kernel memory. */
-int xs_show_mem(struct xs_dp *dp, const char *pin_dir, FILE *out);
+/* Pinned maps under pin_dir: entries and kernel memory; then the
+ * controller's resident and locked memory (found through its PF_KEY
+ * socket sock, NULL: the default). */
+int xs_show_mem(struct xs_dp *dp, const char *pin_dir, const char *sock,
+		FILE *out);
 
 #endif /* XS_SHOW_H */

@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(argv[0], "stat")) {
 		ret = cmd_stat(&dp, argc, argv);
 	} else if (!strcmp(argv[0], "show") && argc == 2) {
-		ret = xs_show_mem(&dp, pin_dir, stdout) ? 1 : 0;
+		ret = xs_show_mem(&dp, pin_dir, sock, stdout) ? 1 : 0;
 	} else {
 		usage(stderr);
 		ret = 2;

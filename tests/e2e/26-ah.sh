@@ -148,6 +148,8 @@ check "show flow: the bundle's ESP and AH flows in" \
 	sh -c "grep -q '^flow esp in from 10.79.5.1 to 10.79.5.2 type require' $TMP/show-flow.txt && grep -q '^flow ah in from 10.79.5.1 to 10.79.5.2 type require' $TMP/show-flow.txt"
 check "show mem: sa_in holds the 20 SAs" \
 	sh -c "awk '\$1 == \"sa_in\" { print \$2 }' $TMP/show-mem.txt | grep -qx 20"
+check "show mem: the controller's resident and locked memory (via PF_KEY's peer)" \
+	sh -c "grep -q '^xdpsecd (pid [0-9]*) VmRSS:' $TMP/show-mem.txt && grep -q 'VmLck:' $TMP/show-mem.txt"
 check "show mem: a kernel byte total" \
 	sh -c "awk '\$1 == \"total\" && \$2 > 0 { ok = 1 } END { exit !ok }' $TMP/show-mem.txt"
 f="host 10.79.5.1 and host 10.79.5.2"
