@@ -57,21 +57,11 @@ hcnt() {
 gwctl() { local g=$1; shift; "$B/xdpsecctl" --pin-dir "$PINS-$g" "$@"; }
 
 # --- topology ---------------------------------------------------------------
-for ns in "$HA" "$GA" "$RT" "$GB" "$HB"; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
-ip link add eth0 netns "$HA" type veth peer name lan0 netns "$GA"
-ip link add wan0 netns "$GA" type veth peer name ra netns "$RT"
-ip link add rb netns "$RT" type veth peer name wan0 netns "$GB"
-ip link add lan0 netns "$GB" type veth peer name eth0 netns "$HB"
-for nl in "$HA eth0" "$GA lan0" "$GA wan0" "$RT ra" "$RT rb" "$GB wan0" \
-	"$GB lan0" "$HB eth0"; do
-	set -- $nl
-	# locally generated checksums complete on the wire (MACHINE-FACTS trap 1)
-	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
-	ip -n "$1" link set "$2" up
-done
+netns_up "$HA" "$GA" "$RT" "$GB" "$HB"
+veth_link "$HA" eth0 "$GA" lan0
+veth_link "$GA" wan0 "$RT" ra
+veth_link "$RT" rb "$GB" wan0
+veth_link "$GB" lan0 "$HB" eth0
 for ns in "$GA" "$RT" "$GB"; do
 	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 done

@@ -43,21 +43,11 @@ hb() { timeout 30 ip netns exec "$HB" "$@"; }
 quiet() { "$@" >/dev/null 2>&1; }
 
 # --- topology ---------------------------------------------------------------
-for ns in "$RD" "$NT" "$RT" "$GW" "$HB"; do
-	ip netns add "$ns"
-	ip -n "$ns" link set lo up
-done
-ip link add eth0 netns "$RD" type veth peer name lan0 netns "$NT"
-ip link add wan0 netns "$NT" type veth peer name ra netns "$RT"
-ip link add rb netns "$RT" type veth peer name wan0 netns "$GW"
-ip link add lan0 netns "$GW" type veth peer name eth0 netns "$HB"
-for nl in "$RD eth0" "$NT lan0" "$NT wan0" "$RT ra" "$RT rb" "$GW wan0" \
-	"$GW lan0" "$HB eth0"; do
-	set -- $nl
-	# locally generated checksums complete on the wire (MACHINE-FACTS trap 1)
-	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
-	ip -n "$1" link set "$2" up
-done
+netns_up "$RD" "$NT" "$RT" "$GW" "$HB"
+veth_link "$RD" eth0 "$NT" lan0
+veth_link "$NT" wan0 "$RT" ra
+veth_link "$RT" rb "$GW" wan0
+veth_link "$GW" lan0 "$HB" eth0
 # the road host is a host: IPv4 forwarding stays off there, and
 # xdpsecd has to send tunnel mode from it all the same
 for ns in "$NT" "$RT" "$GW"; do

@@ -13,7 +13,6 @@ whose segments left is 0), TCP/UDP/ICMP:
 then: a flipped ICV bit, a wrong payload length field and a truncated AH
 are refused.  Prints one "ok - ..." / "not ok - ..." line per check.
 """
-import subprocess
 import sys
 
 from scapy.layers.inet import ICMP, IP, TCP, UDP, IPOption_RR, IPOption_Router_Alert
@@ -23,8 +22,11 @@ from scapy.layers.inet6 import (HBHOptUnknown, ICMPv6EchoRequest, IPv6,
 from scapy.layers.ipsec import AH, SecurityAssociation
 from scapy.packet import Raw
 
+from xs_scapy import Tap, run_hex
+
 TOOL = sys.argv[1]
-failures = 0
+TAP = Tap()
+report = TAP.report
 
 ALGS = (  # setkey name, scapy name, key length
     ("hmac-sha1", "HMAC-SHA1-96", 20),
@@ -35,22 +37,11 @@ ALGS = (  # setkey name, scapy name, key length
 )
 
 
-def report(ok, text):
-    global failures
-    print(("ok - " if ok else "not ok - ") + text)
-    if not ok:
-        failures += 1
-
-
 def tool(mode, spi, alg, key, data, seq=None, opts=()):
     args = [TOOL] + list(opts) + [mode, hex(spi), alg, key.hex()]
     if seq is not None:
         args.append(str(seq))
-    p = subprocess.run(args, input=data.hex(), capture_output=True,
-                       text=True, check=False)
-    if p.returncode:
-        raise RuntimeError(p.stderr.strip())
-    return bytes.fromhex(p.stdout.strip())
+    return run_hex(args, data)
 
 
 def packets():
@@ -185,8 +176,8 @@ def main():
     wire[2:4] = len(wire).to_bytes(2, "big")
     refused("truncated AH", 0x999, "hmac-sha1", key, bytes(wire),
             "malformed")
-    print("# %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("# %d failure(s)" % TAP.failures)
+    return 1 if TAP.failures else 0
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Prints one "ok - ..." / "not ok - ..." line per check.
 """
 import hashlib
 import hmac
-import subprocess
 import sys
 
 from scapy.layers.inet import IP, UDP
@@ -26,24 +25,12 @@ from scapy.layers.inet6 import IPv6
 from scapy.layers.ipsec import AH, ESP, SecurityAssociation
 from scapy.packet import Raw
 
+from xs_scapy import Tap, run_hex as run
+
 ESP_TOOL, AH_TOOL = sys.argv[1], sys.argv[2]
-failures = 0
+TAP = Tap()
+report = TAP.report
 B32 = 1 << 32
-
-
-def report(ok, text):
-    global failures
-    print(("ok - " if ok else "not ok - ") + text)
-    if not ok:
-        failures += 1
-
-
-def run(args, data):
-    p = subprocess.run(args, input=data.hex(), capture_output=True,
-                       text=True, check=False)
-    if p.returncode:
-        raise RuntimeError(p.stderr.strip())
-    return bytes.fromhex(p.stdout.strip())
 
 
 def cls(data):
@@ -142,8 +129,8 @@ def main():
         for seq in ((5 << 32) + 7, B32, B32 - 1, 77):
             check(tag, args, make, seq)
     esp_hmac()
-    print("# %d failure(s)" % failures)
-    return 1 if failures else 0
+    print("# %d failure(s)" % TAP.failures)
+    return 1 if TAP.failures else 0
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ Prints one "ok - ..." / "not ok - ..." line per check.
 """
 import os
 import struct
-import subprocess
 import sys
 
 from cryptography.exceptions import InvalidTag
@@ -31,16 +30,12 @@ from scapy.layers.inet6 import (ICMPv6EchoRequest, IPv6, IPv6ExtHdrDestOpt,
 from scapy.layers.ipsec import ESP, SecurityAssociation
 from scapy.packet import Raw
 
+from xs_scapy import Tap, gcm_sa, run_hex
+
 TOOL = sys.argv[1]
 SIZES = (0, 1, 2, 3, 5, 64, 333, 1400)
-failures = 0
-
-
-def report(ok, text):
-    global failures
-    print(("ok - " if ok else "not ok - ") + text)
-    if not ok:
-        failures += 1
+TAP = Tap()
+report = TAP.report
 
 
 ALGS = None  # setkey names for the tool: ["-E", enc, "-A", auth, key]
@@ -50,11 +45,7 @@ def tool(mode, spi, key, data, seq=None):
     args = [TOOL] + (ALGS or []) + [mode, hex(spi), key.hex()]
     if seq is not None:
         args.append(str(seq))
-    p = subprocess.run(args, input=data.hex(), capture_output=True,
-                       text=True, check=False)
-    if p.returncode:
-        raise RuntimeError(p.stderr.strip())
-    return bytes.fromhex(p.stdout.strip())
+    return run_hex(args, data)
 
 
 def inner(fam, proto, size, ext=None):
@@ -296,8 +287,7 @@ def main():
     for bits in (128, 256):
         key = os.urandom(bits // 8) + os.urandom(4)  # key | salt
         spi = 0x1000 + bits
-        sa = SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM",
-                                 crypt_key=key, auth_algo="NULL")
+        sa = gcm_sa(spi, key)
         for fam in (4, 6):
             for proto in ("tcp", "udp", "icmp"):
                 what = "AES-GCM-%d IPv%d %s" % (bits, fam, proto)
@@ -320,7 +310,7 @@ def main():
     for n, s in enumerate(SUITES):
         suite(*s, spi=0x2000 + n)
     peer_suites()
-    return 1 if failures else 0
+    return 1 if TAP.failures else 0
 
 
 if __name__ == "__main__":

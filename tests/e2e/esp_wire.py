@@ -18,14 +18,15 @@ import sys
 from scapy.all import rdpcap, sendp
 from scapy.layers.inet import ICMP, IP, TCP, UDP, fragment
 from scapy.layers.inet6 import IPv6, IPv6ExtHdrFragment, fragment6
-from scapy.layers.ipsec import ESP, SecurityAssociation
+from scapy.layers.ipsec import ESP
 from scapy.layers.l2 import Ether
 from scapy.packet import Raw
 
+from xs_scapy import gcm_sa, kv_line
+
 
 def sa_for(spi, key):
-    return SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM",
-                               crypt_key=bytes.fromhex(key), auth_algo="NULL")
+    return gcm_sa(spi, bytes.fromhex(key))
 
 
 def is_pair(ip, a, b):
@@ -81,7 +82,7 @@ def check(pcap, a, b, sas):
         k = inner_kind(plain)
         if k in n:
             n[k] += 1
-    print(" ".join(f"{k}={v}" for k, v in n.items()))
+    kv_line(n)
     return 1 if n["clear"] or n["bad"] else 0
 
 

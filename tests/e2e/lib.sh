@@ -150,3 +150,23 @@ counter() {
 
 # mac of an interface in a namespace
 mac_of() { ip netns exec "$1" cat "/sys/class/net/$2/address"; }
+
+# netns_up NS...: new namespaces, each with its loopback up
+netns_up() {
+	local ns
+	for ns in "$@"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+	done
+}
+
+# veth_link NS1 IF1 NS2 IF2: a veth from IF1 in NS1 to IF2 in NS2, both
+# ends up, with transmit checksum offload off so that locally generated
+# checksums are complete on the wire (MACHINE-FACTS trap 1)
+veth_link() {
+	ip link add "$2" netns "$1" type veth peer name "$4" netns "$3"
+	ip netns exec "$1" ethtool -K "$2" tx off >/dev/null 2>&1 || true
+	ip netns exec "$3" ethtool -K "$4" tx off >/dev/null 2>&1 || true
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}

@@ -34,23 +34,9 @@ import os
 import struct
 import sys
 
+from xs_scapy import gcm_sa, kv_line, pcap_frames
+
 NATT_PORT = 4500
-
-
-def frames(path):
-    """Frames of a classic pcap file (what tcpdump -w writes)."""
-    with open(path, "rb") as f:
-        head = f.read(24)
-        if len(head) < 24:
-            return
-        end = "<" if head[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") \
-            else ">"
-        while True:
-            rec = f.read(16)
-            if len(rec) < 16:
-                return
-            caplen = struct.unpack(end + "IIII", rec)[2]
-            yield f.read(caplen)
 
 
 def ip4(b, off):
@@ -71,7 +57,7 @@ def wire(pcap, a, b, prefixes):
     def inner(addr):
         return any(ipaddress.ip_address(addr) in net for net in nets)
 
-    for f in frames(pcap):
+    for f in pcap_frames(pcap):
         n["frames"] += 1
         if len(f) < 14 or struct.unpack_from("!H", f, 12)[0] != 0x0800:
             continue
@@ -97,16 +83,8 @@ def wire(pcap, a, b, prefixes):
             continue
         n["natt"] += 1
         n["csum0" if csum == 0 else "csumset"] += 1
-    print(" ".join(f"{k}={v}" for k, v in n.items()))
+    kv_line(n)
     return 1 if n["leak"] or n["clear"] or n["csumset"] else 0
-
-
-def make_sa(spi, key, hdr=None):
-    from scapy.layers.ipsec import ESP, SecurityAssociation
-
-    return SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM",
-                               crypt_key=key, auth_algo="NULL",
-                               tunnel_header=hdr)
 
 
 def l4_csum_ok(src, dst, proto, l4):
@@ -176,12 +154,12 @@ def dump(pcap, specs):
     sas = {}
     for spec in specs:
         spi, key = spec.split(":")
-        sas[int(spi, 0)] = make_sa(int(spi, 0), bytes.fromhex(key))
+        sas[int(spi, 0)] = gcm_sa(int(spi, 0), bytes.fromhex(key))
     prenat = os.environ.get("NATT_PRENAT", "172.16.0.2")
     for p in rdpcap(pcap):
         f = dump_one(p, sas, prenat)
         if f is not None:
-            print(" ".join(f"{k}={v}" for k, v in f.items()))
+            kv_line(f)
     return 0
 
 
@@ -203,8 +181,8 @@ def send(a):
         encap, spi, key, isrc, idst, port, text, seq = a[5:13]
         inner = IP(src=isrc, dst=idst, ttl=63) / \
             UDP(sport=40000, dport=int(port)) / Raw(text.encode())
-        sa = make_sa(int(spi, 0), bytes.fromhex(key),
-                     IP(src=src, dst=dst, ttl=64))
+        sa = gcm_sa(int(spi, 0), bytes.fromhex(key),
+                    IP(src=src, dst=dst, ttl=64))
         esp = Raw(bytes(sa.encrypt(inner, seq_num=int(seq))[ESP]))
         if encap == "udp":
             pkts = [outer / nudp / esp]

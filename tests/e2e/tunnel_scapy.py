@@ -35,6 +35,8 @@ import struct
 import sys
 import time
 
+from xs_scapy import gcm_sa, kv_line, pcap_frames
+
 # scapy is imported where it is used: recv-tos must be listening at once
 # and wire reads big captures faster than scapy would
 
@@ -125,35 +127,17 @@ def wire(pcap, a4, b4, a6, b6, gwmac, rtmac, prefixes):
             n["a_out"] += 1
             if b[0:6].hex(":") != rtmac or b[6:12].hex(":") != gwmac:
                 n["badmac"] += 1
-    print(" ".join(f"{k}={v}" for k, v in n.items()))
+    kv_line(n)
     return 1 if n["leak"] or n["clear"] or n["badmac"] else 0
 
 
-def pcap_frames(path):
-    """Frames of a classic pcap file (what tcpdump -w writes)."""
-    with open(path, "rb") as f:
-        head = f.read(24)
-        if len(head) < 24:
-            return
-        end = "<" if head[:4] in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") \
-            else ">"
-        while True:
-            rec = f.read(16)
-            if len(rec) < 16:
-                return
-            caplen = struct.unpack(end + "IIII", rec)[2]
-            yield f.read(caplen)
-
-
 def make_sa(kind, spi, key, hdr):
-    from scapy.layers.ipsec import AH, ESP, SecurityAssociation
+    from scapy.layers.ipsec import AH, SecurityAssociation
 
     if kind == "ah":
         return SecurityAssociation(AH, spi=spi, auth_algo="SHA2-256-128",
                                    auth_key=key, tunnel_header=hdr)
-    return SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM",
-                               crypt_key=key, auth_algo="NULL",
-                               tunnel_header=hdr)
+    return gcm_sa(spi, key, hdr)
 
 
 def outer_fields(p, ip):
@@ -243,7 +227,7 @@ def dump(pcap, specs):
     for p in rdpcap(pcap):
         f = dump_one(p, sas)
         if f is not None:
-            print(" ".join(f"{k}={v}" for k, v in f.items()))
+            kv_line(f)
     return 0
 
 

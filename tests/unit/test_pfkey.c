@@ -15,148 +15,32 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
-#include "../../ctl/daemon/pfkey.h"
-#include "../../ctl/lib/pfkey_msg.h"
+#include "../lib/pfkey_fix.h"
 
-#define NPEER 3
-#define MAXREC 32
-#define RECLEN 2048
+#define NPEER 3 /* listed; one more, P(NPEER), is not */
 
-struct fake {
-	struct xs_pfkey_peer peer;
-	bool listed; /* returned by foreach_peer */
-	int n;
-	size_t len[MAXREC];
-	uint8_t msg[MAXREC][RECLEN];
-};
-
-struct env {
-	struct xs_dp dp;
-	struct xs_sadb *sadb;
-	struct xs_spd *spd;
-	struct xs_pfkey *pk;
-	struct fake peers[NPEER + 1]; /* the last one is not listed */
-	uint8_t req[XS_PFKEY_MSG_MAX];
-	size_t reqlen;
-};
-
-static struct env *E;
-
-static struct fake *fake_of(struct xs_pfkey_peer *p)
-{
-	return (struct fake *)((uint8_t *)p - offsetof(struct fake, peer));
-}
-
-static int f_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
-		  size_t len)
-{
-	struct fake *f = fake_of(to);
-
-	assert_ptr_equal(ctx, E);
-	assert_true(f->n < MAXREC);
-	assert_true(len <= RECLEN);
-	memcpy(f->msg[f->n], msg, len);
-	f->len[f->n++] = len;
-	return 0;
-}
-
-static int f_foreach(void *ctx, int (*cb)(struct xs_pfkey_peer *p, void *arg),
-		     void *arg)
-{
-	struct env *e = ctx;
-	int i, r;
-
-	for (i = 0; i < NPEER + 1; i++) {
-		if (!e->peers[i].listed)
-			continue;
-		r = cb(&e->peers[i].peer, arg);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-static const struct xs_pfkey_ops f_ops = { f_send, f_foreach };
+static struct xt_pfk *E;
 
 static int setup(void **state)
 {
-	struct env *e = calloc(1, sizeof(*e));
-	int i;
-
-	assert_non_null(e);
-	xs_dp_init_none(&e->dp);
-	e->sadb = xs_sadb_new(&e->dp, 64);
-	e->spd = xs_spd_new(&e->dp, 64);
-	assert_non_null(e->sadb);
-	assert_non_null(e->spd);
-	e->pk = xs_pfkey_new(e->sadb, e->spd, &f_ops, e);
-	assert_non_null(e->pk);
-	for (i = 0; i < NPEER + 1; i++) {
-		e->peers[i].peer.id = (uint32_t)i + 1;
-		e->peers[i].peer.pid = 1000 + i;
-		e->peers[i].listed = i < NPEER;
-	}
-	E = e;
-	*state = e;
+	E = xt_pfk_new();
+	assert_non_null(E);
+	xt_pfk_open(E, 64, NPEER + 1);
+	E->peers[NPEER].hidden = true;
+	*state = E;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct env *e = *state;
-
-	xs_pfkey_free(e->pk);
-	xs_spd_free(e->spd);
-	xs_sadb_free(e->sadb);
-	free(e);
-	E = NULL;
-	return 0;
-}
-
-static void clear(void)
-{
-	int i;
-
-	for (i = 0; i < NPEER + 1; i++)
-		E->peers[i].n = 0;
-}
-
-static struct fake *P(int i)
+static struct xt_pfk_peer *P(int i)
 {
 	return &E->peers[i];
 }
 
 /* ---------------------------------------------------------- requests */
 
-static struct xs_msgbuf g_b;
-
 static void req_begin(uint8_t type, uint8_t satype, uint32_t seq)
 {
-	xs_msgbuf_init(&g_b, E->req, sizeof(E->req));
-	xs_pfkey_begin(&g_b, type, satype, seq, 4000 + seq);
-}
-
-/* Handle the request from peer i; return what xs_pfkey_handle returned. */
-static int req_send(int from)
-{
-	int len = xs_pfkey_end(&g_b);
-
-	assert_true(len > 0);
-	E->reqlen = (size_t)len;
-	clear();
-	return xs_pfkey_handle(E->pk, &P(from)->peer, E->req, (size_t)len);
-}
-
-static void set_addr(struct xs_addr *a, const char *ip, uint8_t plen,
-		     uint16_t port)
-{
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-
-	memset(a, 0, sizeof(*a));
-	a->family = (uint8_t)fam;
-	a->plen = plen;
-	a->port = port;
-	assert_int_equal(inet_pton(fam, ip, a->a), 1);
+	xt_pfk_begin(E, type, satype, seq, 4000 + seq);
 }
 
 static void make_sa(struct xs_sa *sa, uint32_t spi, const char *dst)
@@ -174,8 +58,8 @@ static void make_sa(struct xs_sa *sa, uint32_t spi, const char *dst)
 	sa->enc_keylen = 20;
 	for (i = 0; i < 20; i++)
 		sa->enc_key[i] = (uint8_t)(0x5a ^ i);
-	set_addr(&sa->src, "192.0.2.1", 32, 0);
-	set_addr(&sa->dst, dst, 32, 0);
+	xt_pfk_addr(&sa->src, "192.0.2.1", 32, 0);
+	xt_pfk_addr(&sa->dst, dst, 32, 0);
 	sa->has_hard = true;
 	sa->hard.addtime = 600;
 }
@@ -186,11 +70,11 @@ static int add_sa(uint8_t type, uint32_t spi, const char *dst, uint32_t seq)
 
 	make_sa(&sa, spi, dst);
 	req_begin(type, SADB_SATYPE_ESP, seq);
-	xs_pfkey_put_sa(&g_b, &sa,
+	xs_pfkey_put_sa(&E->b, &sa,
 			XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS |
 				XS_PFKEY_SA_LIFETIMES);
 	xs_sa_wipe(&sa);
-	return req_send(0);
+	return xt_pfk_send(E, 0);
 }
 
 /* An SA-identifying request (DELETE/GET): SA + addresses, no keys. */
@@ -200,15 +84,15 @@ static int sa_id_req(uint8_t type, uint32_t spi, const char *dst, int from)
 
 	make_sa(&sa, spi, dst);
 	req_begin(type, SADB_SATYPE_ESP, 50);
-	xs_pfkey_put_sa(&g_b, &sa, 0);
-	return req_send(from);
+	xs_pfkey_put_sa(&E->b, &sa, 0);
+	return xt_pfk_send(E, from);
 }
 
 static void make_sp(struct xs_spolicy *sp, uint8_t dir, const char *dnet)
 {
 	memset(sp, 0, sizeof(*sp));
-	set_addr(&sp->sel.src, "10.1.0.0", 16, 0);
-	set_addr(&sp->sel.dst, dnet, 24, 443);
+	xt_pfk_addr(&sp->sel.src, "10.1.0.0", 16, 0);
+	xt_pfk_addr(&sp->sel.dst, dnet, 24, 443);
 	sp->sel.proto = IPPROTO_TCP;
 	sp->dir = dir;
 	sp->type = IPSEC_POLICY_IPSEC;
@@ -217,15 +101,15 @@ static void make_sp(struct xs_spolicy *sp, uint8_t dir, const char *dnet)
 	sp->req[0].proto = IPPROTO_ESP;
 	sp->req[0].mode = IPSEC_MODE_TUNNEL;
 	sp->req[0].level = IPSEC_LEVEL_REQUIRE;
-	set_addr(&sp->req[0].src, "192.0.2.1", 32, 0);
-	set_addr(&sp->req[0].dst, "192.0.2.2", 32, 0);
+	xt_pfk_addr(&sp->req[0].src, "192.0.2.1", 32, 0);
+	xt_pfk_addr(&sp->req[0].dst, "192.0.2.2", 32, 0);
 }
 
 static int sp_req(uint8_t type, const struct xs_spolicy *sp, uint32_t seq)
 {
 	req_begin(type, SADB_SATYPE_UNSPEC, seq);
-	xs_pfkey_put_policy(&g_b, sp);
-	return req_send(0);
+	xs_pfkey_put_policy(&E->b, sp);
+	return xt_pfk_send(E, 0);
 }
 
 /* A request carrying only an X_POLICY with an id (SPDGET/SPDDELETE2). */
@@ -237,8 +121,8 @@ static int sp_id_req(uint8_t type, uint32_t id)
 	sp.id = id;
 	sp.dir = IPSEC_DIR_OUTBOUND;
 	req_begin(type, SADB_SATYPE_UNSPEC, 60);
-	xs_pfkey_put_policy(&g_b, &sp);
-	return req_send(0);
+	xs_pfkey_put_policy(&E->b, &sp);
+	return xt_pfk_send(E, 0);
 }
 
 /* ------------------------------------------------------------ checks */
@@ -316,7 +200,7 @@ static void test_register(void **state)
 
 	(void)state;
 	req_begin(SADB_REGISTER, SADB_SATYPE_UNSPEC, 7);
-	assert_int_equal(req_send(1), 0);
+	assert_int_equal(xt_pfk_send(E, 1), 0);
 	check_only_sender(1, 1);
 	got(1, 0, &m);
 	assert_int_equal(m.hdr->sadb_msg_type, SADB_REGISTER);
@@ -332,13 +216,13 @@ static void test_register(void **state)
 	assert_int_equal(P(1)->peer.registered, 0);
 
 	req_begin(SADB_REGISTER, SADB_SATYPE_ESP, 8);
-	assert_int_equal(req_send(1), 0);
+	assert_int_equal(xt_pfk_send(E, 1), 0);
 	check_only_sender(1, 1);
 	assert_int_equal(P(1)->peer.registered, 1u << SADB_SATYPE_ESP);
 	assert_int_equal(H(1, 0)->sadb_msg_satype, SADB_SATYPE_ESP);
 
 	req_begin(SADB_REGISTER, SADB_SATYPE_MAX + 1, 9);
-	check_error(req_send(1), 1, EINVAL);
+	check_error(xt_pfk_send(E, 1), 1, EINVAL);
 }
 
 static void test_add_get_dump_delete(void **state)
@@ -375,7 +259,7 @@ static void test_add_get_dump_delete(void **state)
 	assert_int_equal(add_sa(SADB_ADD, 0x1002, "192.0.2.3", 12), 0);
 	assert_int_equal(add_sa(SADB_ADD, 0x1003, "192.0.2.4", 13), 0);
 	req_begin(SADB_DUMP, SADB_SATYPE_UNSPEC, 14);
-	assert_int_equal(req_send(1), 0);
+	assert_int_equal(xt_pfk_send(E, 1), 0);
 	check_only_sender(1, 3);
 	for (i = 0; i < 3; i++) {
 		got(1, i, &m);
@@ -396,7 +280,7 @@ static void test_add_get_dump_delete(void **state)
 	check_error(sa_id_req(SADB_GET, 0x1002, "192.0.2.3", 1), 1, ENOENT);
 	check_error(sa_id_req(SADB_DELETE, 0x1002, "192.0.2.3", 2), 2, ENOENT);
 	req_begin(SADB_DUMP, SADB_SATYPE_ESP, 15);
-	assert_int_equal(req_send(0), 0);
+	assert_int_equal(xt_pfk_send(E, 0), 0);
 	check_only_sender(0, 2);
 	assert_int_equal(H(0, 1)->sadb_msg_seq, 0);
 }
@@ -415,16 +299,16 @@ static void test_flush_and_empty_dump(void **state)
 {
 	(void)state;
 	req_begin(SADB_DUMP, SADB_SATYPE_UNSPEC, 1);
-	check_error(req_send(2), 2, ENOENT);
+	check_error(xt_pfk_send(E, 2), 2, ENOENT);
 	assert_int_equal(add_sa(SADB_ADD, 0x3001, "192.0.2.2", 2), 0);
 	assert_int_equal(add_sa(SADB_ADD, 0x3002, "192.0.2.2", 3), 0);
 	req_begin(SADB_FLUSH, SADB_SATYPE_UNSPEC, 4);
-	assert_int_equal(req_send(1), 0);
+	assert_int_equal(xt_pfk_send(E, 1), 0);
 	check_broadcast(SADB_FLUSH);
 	assert_int_equal(P(0)->len[0], sizeof(struct sadb_msg));
 	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_UNSPEC), 0);
 	req_begin(SADB_DUMP, SADB_SATYPE_ESP, 5);
-	check_error(req_send(1), 1, ENOENT);
+	check_error(xt_pfk_send(E, 1), 1, ENOENT);
 }
 
 /* Numbered table of refused SA requests: errno, reply to the sender only. */
@@ -495,12 +379,13 @@ static void test_sa_errors(void **state)
 			memset(sa.auth_key, 0x11, 32);
 		}
 		req_begin(c->type, c->satype, (uint32_t)i);
-		xs_pfkey_put_sa(&g_b, &sa, XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
+		xs_pfkey_put_sa(&E->b, &sa,
+				XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
 		xs_sa_wipe(&sa);
-		len = (size_t)xs_pfkey_end(&g_b);
+		len = (size_t)xs_pfkey_end(&E->b);
 		len = drop_ext(E->req, len, c->drop_ext, tmp);
 		memcpy(E->req, tmp, len);
-		clear();
+		xt_pfk_clear(E);
 		ret = xs_pfkey_handle(E->pk, &P(1)->peer, E->req, len);
 		if (ret != -c->err)
 			fail_msg("case %zu: got %d want %d", i, ret, -c->err);
@@ -515,12 +400,12 @@ static void test_malformed_reply(void **state)
 
 	(void)state;
 	req_begin(SADB_DUMP, SADB_SATYPE_ESP, 77);
-	assert_int_equal(xs_pfkey_end(&g_b), 16);
+	assert_int_equal(xs_pfkey_end(&E->b), 16);
 	h->sadb_msg_version = 3;
-	clear();
+	xt_pfk_clear(E);
 	check_error(xs_pfkey_handle(E->pk, &P(2)->peer, E->req, 16), 2, EINVAL);
 	/* shorter than a header: still one error reply to the sender */
-	clear();
+	xt_pfk_clear(E);
 	assert_int_equal(xs_pfkey_handle(E->pk, &P(0)->peer, E->req, 4),
 			 -EINVAL);
 	check_only_sender(0, 1);
@@ -561,7 +446,7 @@ static void test_spd(void **state)
 	assert_true(id_in != id_out);
 
 	req_begin(SADB_X_SPDDUMP, SADB_SATYPE_UNSPEC, 4);
-	assert_int_equal(req_send(2), 0);
+	assert_int_equal(xt_pfk_send(E, 2), 0);
 	check_only_sender(2, 2);
 	assert_int_equal(H(2, 0)->sadb_msg_seq, 1);
 	assert_int_equal(H(2, 1)->sadb_msg_seq, 0);
@@ -592,7 +477,7 @@ static void test_spd(void **state)
 	check_error(sp_id_req(SADB_X_SPDDELETE2, id_in), 0, ENOENT);
 
 	req_begin(SADB_X_SPDDUMP, SADB_SATYPE_UNSPEC, 7);
-	check_error(req_send(1), 1, ENOENT);
+	check_error(xt_pfk_send(E, 1), 1, ENOENT);
 }
 
 static void test_spd_flush_and_errors(void **state)
@@ -607,7 +492,7 @@ static void test_spd_flush_and_errors(void **state)
 	assert_int_equal(xs_spd_count(E->spd), 2);
 	/* SPD messages ignore satype */
 	req_begin(SADB_X_SPDFLUSH, SADB_SATYPE_ESP, 3);
-	assert_int_equal(req_send(0), 0);
+	assert_int_equal(xt_pfk_send(E, 0), 0);
 	check_broadcast(SADB_X_SPDFLUSH);
 	assert_int_equal(xs_spd_count(E->spd), 0);
 
@@ -616,12 +501,12 @@ static void test_spd_flush_and_errors(void **state)
 	check_error(sp_req(SADB_X_SPDADD, &sp, 4), 0, EINVAL);
 	/* no X_POLICY */
 	req_begin(SADB_X_SPDADD, 0, 5);
-	xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_SRC, &sp.sel.src, 255);
-	xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_DST, &sp.sel.dst, 255);
-	check_error(req_send(0), 0, EINVAL);
+	xs_pfkey_put_address(&E->b, SADB_EXT_ADDRESS_SRC, &sp.sel.src, 255);
+	xs_pfkey_put_address(&E->b, SADB_EXT_ADDRESS_DST, &sp.sel.dst, 255);
+	check_error(xt_pfk_send(E, 0), 0, EINVAL);
 	/* SPDGET without X_POLICY */
 	req_begin(SADB_X_SPDGET, 0, 6);
-	check_error(req_send(2), 2, EINVAL);
+	check_error(xt_pfk_send(E, 2), 2, EINVAL);
 	/* ipsec policy with no request: refused by the SPD */
 	make_sp(&sp, IPSEC_DIR_OUTBOUND, "10.2.3.0");
 	sp.nreq = 0;
@@ -635,7 +520,7 @@ static void test_promisc(void **state)
 
 	(void)state;
 	req_begin(SADB_X_PROMISC, 1, 1);
-	assert_int_equal(req_send(1), 0);
+	assert_int_equal(xt_pfk_send(E, 1), 0);
 	check_only_sender(1, 1);
 	assert_true(P(1)->peer.promisc);
 
@@ -660,7 +545,7 @@ static void test_promisc(void **state)
 	assert_int_equal(P(2)->n, 0);
 
 	req_begin(SADB_X_PROMISC, 0, 4);
-	assert_int_equal(req_send(1), 0);
+	assert_int_equal(xt_pfk_send(E, 1), 0);
 	assert_false(P(1)->peer.promisc);
 	assert_int_equal(add_sa(SADB_ADD, 0x5002, "192.0.2.2", 5), 0);
 	check_broadcast(SADB_ADD);
@@ -676,12 +561,12 @@ static void test_internal_peer(void **state)
 	(void)state;
 	make_sa(&sa, 0x6001, "192.0.2.2");
 	req_begin(SADB_ADD, SADB_SATYPE_ESP, 1);
-	xs_pfkey_put_sa(&g_b, &sa, XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
+	xs_pfkey_put_sa(&E->b, &sa, XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
 	xs_sa_wipe(&sa);
-	assert_int_equal(xs_pfkey_end(&g_b) > 0, 1);
-	clear();
+	assert_int_equal(xs_pfkey_end(&E->b) > 0, 1);
+	xt_pfk_clear(E);
 	assert_int_equal(
-		xs_pfkey_handle(E->pk, &P(NPEER)->peer, E->req, g_b.len), 0);
+		xs_pfkey_handle(E->pk, &P(NPEER)->peer, E->req, E->b.len), 0);
 	for (i = 0; i <= NPEER; i++)
 		assert_int_equal(P(i)->n, 1);
 }
@@ -689,23 +574,26 @@ static void test_internal_peer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_register, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register, setup,
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_add_get_dump_delete, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_add_dup_update_missing,
-						setup, teardown),
+						setup, xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_flush_and_empty_dump,
-						setup, teardown),
+						setup, xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_sa_errors, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_reply, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_spd, setup, teardown),
+						xt_pfk_teardown),
+		cmocka_unit_test_setup_teardown(test_spd, setup,
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_spd_flush_and_errors,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_promisc, setup, teardown),
+						setup, xt_pfk_teardown),
+		cmocka_unit_test_setup_teardown(test_promisc, setup,
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_internal_peer, setup,
-						teardown),
+						xt_pfk_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,82 +16,20 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
-#include "../../ctl/daemon/pfkey.h"
 #include "../../ctl/lib/alg.h"
 #include "../../ctl/lib/pfkey_acquire.h"
-#include "../../ctl/lib/pfkey_msg.h"
+#include "../lib/pfkey_fix.h"
 
 #define NPEER 4
-#define MAXREC 8
-#define RECLEN 8192
+#define BUFLEN 8192
 
-struct fake {
-	struct xs_pfkey_peer peer;
-	int n;
-	size_t len[MAXREC];
-	uint8_t msg[MAXREC][RECLEN];
-};
-
-static struct fake peers[NPEER];
-static uint8_t buf[RECLEN];
-
-static struct fake *fake_of(struct xs_pfkey_peer *p)
-{
-	return (struct fake *)((uint8_t *)p - offsetof(struct fake, peer));
-}
-
-static int f_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
-		  size_t len)
-{
-	struct fake *f = fake_of(to);
-
-	(void)ctx;
-	assert_true(f->n < MAXREC);
-	assert_true(len <= RECLEN);
-	memcpy(f->msg[f->n], msg, len);
-	f->len[f->n++] = len;
-	return 0;
-}
-
-static int f_foreach(void *ctx, int (*cb)(struct xs_pfkey_peer *p, void *arg),
-		     void *arg)
-{
-	int i, r;
-
-	(void)ctx;
-	for (i = 0; i < NPEER; i++) {
-		r = cb(&peers[i].peer, arg);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-static const struct xs_pfkey_ops f_ops = { f_send, f_foreach };
-
-static void clear(void)
-{
-	int i;
-
-	for (i = 0; i < NPEER; i++)
-		peers[i].n = 0;
-}
-
-static void set_addr(struct xs_addr *a, const char *ip, uint8_t plen)
-{
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-
-	memset(a, 0, sizeof(*a));
-	a->family = (uint8_t)fam;
-	a->plen = plen;
-	assert_int_equal(inet_pton(fam, ip, a->a), 1);
-}
+static uint8_t buf[BUFLEN];
 
 static void make_sp(struct xs_spolicy *sp, uint8_t proto)
 {
 	memset(sp, 0, sizeof(*sp));
-	set_addr(&sp->sel.src, "10.1.0.0", 16);
-	set_addr(&sp->sel.dst, "10.2.0.0", 16);
+	xt_pfk_addr(&sp->sel.src, "10.1.0.0", 16, 0);
+	xt_pfk_addr(&sp->sel.dst, "10.2.0.0", 16, 0);
 	sp->sel.proto = IPSEC_ULPROTO_ANY;
 	sp->dir = IPSEC_DIR_OUTBOUND;
 	sp->type = IPSEC_POLICY_IPSEC;
@@ -102,8 +40,8 @@ static void make_sp(struct xs_spolicy *sp, uint8_t proto)
 	sp->req[0].mode = IPSEC_MODE_TUNNEL;
 	sp->req[0].level = IPSEC_LEVEL_UNIQUE;
 	sp->req[0].reqid = 5;
-	set_addr(&sp->req[0].src, "192.0.2.1", 32);
-	set_addr(&sp->req[0].dst, "192.0.2.2", 32);
+	xt_pfk_addr(&sp->req[0].src, "192.0.2.1", 32, 0);
+	xt_pfk_addr(&sp->req[0].dst, "192.0.2.2", 32, 0);
 }
 
 static void make_ev(struct xs_acquire_ev *ev, uint8_t proto, const char *s,
@@ -118,10 +56,10 @@ static void make_ev(struct xs_acquire_ev *ev, uint8_t proto, const char *s,
 	ev->sa.proto = proto;
 	ev->sa.mode = IPSEC_MODE_TUNNEL;
 	ev->sa.reqid = 5;
-	set_addr(&a, s, 0);
+	xt_pfk_addr(&a, s, 0, 0);
 	ev->sa.family = a.family;
 	memcpy(ev->sa.saddr, a.a, 16);
-	set_addr(&a, d, 0);
+	xt_pfk_addr(&a, d, 0, 0);
 	memcpy(ev->sa.daddr, a.a, 16);
 }
 
@@ -306,39 +244,28 @@ static void test_build_errors(void **state)
  * ACQUIRE for it reaches the ESP-registered and promiscuous peers only. */
 static void test_deliver(void **state)
 {
+	struct xt_pfk *fx = xt_pfk_new();
+	struct xt_pfk_peer *peers;
 	struct xs_acquire_ev ev;
 	struct xs_spolicy sp;
 	struct xs_pfkey_msg m;
-	struct xs_msgbuf b;
-	struct xs_sadb *sadb;
-	struct xs_spd *spd;
 	struct xs_pfkey *pk;
-	struct xs_dp dp;
 	uint32_t id;
-	int i, len;
+	int i;
 
 	(void)state;
-	xs_dp_init_none(&dp);
-	sadb = xs_sadb_new(&dp, 8);
-	spd = xs_spd_new(&dp, 8);
-	pk = xs_pfkey_new(sadb, spd, &f_ops, NULL);
-	assert_non_null(pk);
-	memset(peers, 0, sizeof(peers));
-	for (i = 0; i < NPEER; i++)
-		peers[i].peer.id = (uint32_t)i + 1;
+	assert_non_null(fx);
+	xt_pfk_open(fx, 8, NPEER);
+	pk = fx->pk;
+	peers = fx->peers;
 	peers[0].peer.registered = 1u << SADB_SATYPE_ESP;
 	peers[1].peer.registered = 1u << SADB_SATYPE_AH;
 	peers[2].peer.promisc = true;
 
 	make_sp(&sp, IPPROTO_ESP);
-	xs_msgbuf_init(&b, buf, sizeof(buf));
-	xs_pfkey_begin(&b, SADB_X_SPDSETIDX, 0, 1, 99);
-	xs_pfkey_put_policy(&b, &sp);
-	len = xs_pfkey_end(&b);
-	assert_true(len > 0);
-	assert_int_equal(xs_pfkey_handle(pk, &peers[3].peer, buf, (size_t)len),
-			 0);
-	assert_int_equal(xs_spd_count(spd), 1);
+	xs_pfkey_put_policy(xt_pfk_begin(fx, SADB_X_SPDSETIDX, 0, 1, 99), &sp);
+	assert_int_equal(xt_pfk_send(fx, 3), 0);
+	assert_int_equal(xs_spd_count(fx->spd), 1);
 	/* the reply: SPDSETIDX, broadcast, with the assigned id */
 	assert_int_equal(peers[0].n, 1);
 	assert_int_equal(xs_pfkey_parse(peers[0].msg[0], peers[0].len[0], &m),
@@ -348,11 +275,12 @@ static void test_deliver(void **state)
 	id = sp.id;
 	assert_true(id != 0);
 	/* a second SPDSETIDX of the same selector: EEXIST, as SPDADD */
-	clear();
-	assert_int_equal(xs_pfkey_handle(pk, &peers[3].peer, buf, (size_t)len),
+	xt_pfk_clear(fx);
+	assert_int_equal(xs_pfkey_handle(pk, &peers[3].peer, fx->req,
+					 fx->reqlen),
 			 -EEXIST);
 
-	clear();
+	xt_pfk_clear(fx);
 	make_ev(&ev, IPPROTO_ESP, "192.0.2.1", "192.0.2.2", id);
 	assert_int_equal(xs_pfkey_acquire(pk, &ev), 0);
 	assert_int_equal(peers[0].n, 1);
@@ -365,27 +293,25 @@ static void test_deliver(void **state)
 	assert_int_equal(m.hdr->sadb_msg_type, SADB_ACQUIRE);
 	assert_int_equal(m.hdr->sadb_msg_seq, 1);
 	/* the next one counts up */
-	clear();
+	xt_pfk_clear(fx);
 	assert_int_equal(xs_pfkey_acquire(pk, &ev), 0);
 	assert_int_equal(
 		((const struct sadb_msg *)peers[0].msg[0])->sadb_msg_seq, 2);
 	/* a policy removed since: nothing sent */
-	clear();
+	xt_pfk_clear(fx);
 	ev.policy_id = id + 8;
 	assert_int_equal(xs_pfkey_acquire(pk, &ev), -ENOENT);
 	for (i = 0; i < NPEER; i++)
 		assert_int_equal(peers[i].n, 0);
 	/* an AH event reaches the AH-registered peer */
-	clear();
+	xt_pfk_clear(fx);
 	make_ev(&ev, IPPROTO_AH, "192.0.2.1", "192.0.2.2", id);
 	assert_int_equal(xs_pfkey_acquire(pk, &ev), 0);
 	assert_int_equal(peers[0].n, 0);
 	assert_int_equal(peers[1].n, 1);
 	assert_int_equal(peers[2].n, 1);
 
-	xs_pfkey_free(pk);
-	xs_spd_free(spd);
-	xs_sadb_free(sadb);
+	xt_pfk_free(fx);
 }
 
 int main(void)

@@ -19,92 +19,31 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
-#include "../../ctl/daemon/pfkey.h"
-#include "../../ctl/lib/pfkey_msg.h"
+#include "../lib/pfkey_fix.h"
 
 #define NPEER 4
-#define MAXREC 80
-#define RECLEN 1024
 #define MAXSA 64
 #define T0 1700000000ull
 
-struct fake {
-	struct xs_pfkey_peer peer;
-	int n;
-	size_t len[MAXREC];
-	uint8_t msg[MAXREC][RECLEN];
-};
-
-struct env {
-	struct xs_dp dp;
-	struct xs_sadb *sadb;
-	struct xs_spd *spd;
-	struct xs_pfkey *pk;
-	struct fake peers[NPEER];
-	uint64_t now;
-	int removed; /* notify(slot, NULL) calls */
-	uint8_t req[4096];
-	size_t reqlen;
-};
-
-static struct env *E;
-
-static struct fake *fake_of(struct xs_pfkey_peer *p)
-{
-	return (struct fake *)((uint8_t *)p - offsetof(struct fake, peer));
-}
-
-static int f_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
-		  size_t len)
-{
-	struct fake *f = fake_of(to);
-
-	(void)ctx;
-	assert_true(f->n < MAXREC);
-	assert_true(len <= RECLEN);
-	memcpy(f->msg[f->n], msg, len);
-	f->len[f->n++] = len;
-	return 0;
-}
-
-static int f_foreach(void *ctx, int (*cb)(struct xs_pfkey_peer *p, void *arg),
-		     void *arg)
-{
-	struct env *e = ctx;
-	int i, r;
-
-	for (i = 0; i < NPEER; i++) {
-		r = cb(&e->peers[i].peer, arg);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-static const struct xs_pfkey_ops f_ops = { f_send, f_foreach };
-
-static uint64_t f_clock(void *arg)
-{
-	return ((struct env *)arg)->now;
-}
+static struct xt_pfk *E;
+static int removed; /* notify(slot, NULL) calls */
 
 static int f_notify(void *arg, uint32_t slot, const struct xs_sa *sa)
 {
+	(void)arg;
 	(void)slot;
 	if (!sa)
-		((struct env *)arg)->removed++;
+		removed++;
 	return 0;
 }
 
 static int setup(void **state)
 {
-	struct env *e = calloc(1, sizeof(*e));
 	struct xs_dp *dp;
-	int i;
 
-	assert_non_null(e);
-	dp = &e->dp;
-	xs_dp_init_none(dp);
+	E = xt_pfk_new();
+	assert_non_null(E);
+	dp = &E->dp;
 	dp->sa_in = bpf_map_create(BPF_MAP_TYPE_HASH, "t_sa_in",
 				   sizeof(struct xs_sa_in_key),
 				   sizeof(struct xs_sa_ref), MAXSA, NULL);
@@ -114,52 +53,22 @@ static int setup(void **state)
 	dp->sa_stats = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_sa_stats", 4,
 				      sizeof(struct xs_sa_stats), MAXSA, NULL);
 	if (dp->sa_in < 0 || dp->sa_out < 0 || dp->sa_stats < 0) {
-		xs_dp_close(dp);
-		free(e);
+		xt_pfk_free(E);
+		E = NULL;
 		return -1; /* no BPF maps: not root */
 	}
-	e->sadb = xs_sadb_new(dp, MAXSA);
-	e->spd = xs_spd_new(dp, MAXSA);
-	assert_non_null(e->sadb);
-	assert_non_null(e->spd);
-	e->now = T0;
-	xs_sadb_set_clock(e->sadb, f_clock, e);
-	xs_sadb_set_notify(e->sadb, f_notify, e);
-	e->pk = xs_pfkey_new(e->sadb, e->spd, &f_ops, e);
-	assert_non_null(e->pk);
-	for (i = 0; i < NPEER; i++) {
-		e->peers[i].peer.id = (uint32_t)i + 1;
-		e->peers[i].peer.pid = 1000 + i;
-	}
-	E = e;
-	*state = e;
+	xt_pfk_open(E, MAXSA, NPEER);
+	E->now = T0;
+	removed = 0;
+	xs_sadb_set_clock(E->sadb, xt_pfk_clock, E);
+	xs_sadb_set_notify(E->sadb, f_notify, E);
+	*state = E;
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	struct env *e = *state;
-
-	xs_pfkey_free(e->pk);
-	xs_spd_free(e->spd);
-	xs_sadb_free(e->sadb);
-	xs_dp_close(&e->dp);
-	free(e);
-	E = NULL;
-	return 0;
-}
-
-static struct fake *P(int i)
+static struct xt_pfk_peer *P(int i)
 {
 	return &E->peers[i];
-}
-
-static void clear(void)
-{
-	int i;
-
-	for (i = 0; i < NPEER; i++)
-		P(i)->n = 0;
 }
 
 static int map_count(int fd)
@@ -176,32 +85,14 @@ static int map_count(int fd)
 
 /* ---------------------------------------------------------- requests */
 
-static struct xs_msgbuf g_b;
-
 static void req_begin(uint8_t type, uint8_t satype, uint32_t seq)
 {
-	xs_msgbuf_init(&g_b, E->req, sizeof(E->req));
-	xs_pfkey_begin(&g_b, type, satype, seq, 4000 + seq);
-}
-
-static int req_send(int from)
-{
-	int len = xs_pfkey_end(&g_b);
-
-	assert_true(len > 0);
-	E->reqlen = (size_t)len;
-	clear();
-	return xs_pfkey_handle(E->pk, &P(from)->peer, E->req, (size_t)len);
+	xt_pfk_begin(E, type, satype, seq, 4000 + seq);
 }
 
 static void set_addr(struct xs_addr *a, const char *ip)
 {
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-
-	memset(a, 0, sizeof(*a));
-	a->family = (uint8_t)fam;
-	a->plen = fam == AF_INET6 ? 128 : 32;
-	assert_int_equal(inet_pton(fam, ip, a->a), 1);
+	xt_pfk_addr(a, ip, strchr(ip, ':') ? 128 : 32, 0);
 }
 
 static void make_sa(struct xs_sa *sa, uint32_t spi, const char *dst)
@@ -225,11 +116,11 @@ static void make_sa(struct xs_sa *sa, uint32_t spi, const char *dst)
 static int put_sa(uint8_t type, struct xs_sa *sa)
 {
 	req_begin(type, SADB_SATYPE_ESP, 3);
-	xs_pfkey_put_sa(&g_b, sa,
+	xs_pfkey_put_sa(&E->b, sa,
 			XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS |
 				XS_PFKEY_SA_LIFETIMES);
 	xs_sa_wipe(sa);
-	return req_send(0);
+	return xt_pfk_send(E, 0);
 }
 
 /* GETSPI from peer `from`; range used when min or max is non-zero. */
@@ -241,20 +132,20 @@ static int getspi(int from, uint8_t satype, const char *src, const char *dst,
 
 	req_begin(SADB_GETSPI, satype, 11);
 	set_addr(&a, src);
-	xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_SRC, &a, IPSEC_PROTO_ANY);
+	xs_pfkey_put_address(&E->b, SADB_EXT_ADDRESS_SRC, &a, IPSEC_PROTO_ANY);
 	set_addr(&a, dst);
-	xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_DST, &a, IPSEC_PROTO_ANY);
+	xs_pfkey_put_address(&E->b, SADB_EXT_ADDRESS_DST, &a, IPSEC_PROTO_ANY);
 	if (min || max) {
-		sr = (void *)(g_b.buf + g_b.len);
-		assert_true(g_b.len + sizeof(*sr) <= g_b.cap);
+		sr = (void *)(E->b.buf + E->b.len);
+		assert_true(E->b.len + sizeof(*sr) <= E->b.cap);
 		memset(sr, 0, sizeof(*sr));
 		sr->sadb_spirange_len = sizeof(*sr) / 8;
 		sr->sadb_spirange_exttype = SADB_EXT_SPIRANGE;
 		sr->sadb_spirange_min = min;
 		sr->sadb_spirange_max = max;
-		g_b.len += sizeof(*sr);
+		E->b.len += sizeof(*sr);
 	}
-	return req_send(from);
+	return xt_pfk_send(E, from);
 }
 
 /* GETSPI that must succeed: the reply (sender only) and its SPI. */
@@ -308,9 +199,9 @@ static int get_sa(uint32_t spi, const char *dst, struct xs_sa *out)
 
 	make_sa(&sa, spi, dst);
 	req_begin(SADB_GET, SADB_SATYPE_ESP, 21);
-	xs_pfkey_put_sa(&g_b, &sa, 0);
+	xs_pfkey_put_sa(&E->b, &sa, 0);
 	xs_sa_wipe(&sa);
-	ret = req_send(3);
+	ret = xt_pfk_send(E, 3);
 	if (ret)
 		return ret;
 	assert_int_equal(P(3)->n, 1);
@@ -342,9 +233,9 @@ static void test_getspi_larval(void **state)
 	/* deleting a larval SA touches no map and notifies no worker */
 	make_sa(&sa, spi, "192.0.2.3");
 	req_begin(SADB_DELETE, SADB_SATYPE_ESP, 5);
-	xs_pfkey_put_sa(&g_b, &sa, 0);
-	assert_int_equal(req_send(0), 0);
-	assert_int_equal(E->removed, 0);
+	xs_pfkey_put_sa(&E->b, &sa, 0);
+	assert_int_equal(xt_pfk_send(E, 0), 0);
+	assert_int_equal(removed, 0);
 	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 1);
 }
 
@@ -402,18 +293,19 @@ static void test_getspi_errors(void **state)
 		struct xs_addr a;
 
 		set_addr(&a, "192.0.2.1");
-		xs_pfkey_put_address(&g_b, SADB_EXT_ADDRESS_SRC, &a, 255);
+		xs_pfkey_put_address(&E->b, SADB_EXT_ADDRESS_SRC, &a, 255);
 	}
-	check_error(req_send(2), 2, EINVAL);
+	check_error(xt_pfk_send(E, 2), 2, EINVAL);
 	/* 7: key material in a GETSPI */
 	{
 		struct xs_sa sa;
 
 		make_sa(&sa, 0x999, "192.0.2.2");
 		req_begin(SADB_GETSPI, SADB_SATYPE_ESP, 1);
-		xs_pfkey_put_sa(&g_b, &sa, XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
+		xs_pfkey_put_sa(&E->b, &sa,
+				XS_PFKEY_SA_KEYS | XS_PFKEY_SA_ALGS);
 		xs_sa_wipe(&sa);
-		check_error(req_send(2), 2, EINVAL);
+		check_error(xt_pfk_send(E, 2), 2, EINVAL);
 	}
 	/* 8: the SADB is full */
 	for (i = 0; i < MAXSA; i++)
@@ -460,7 +352,7 @@ static void test_update_completes_larval(void **state)
 	/* a larval SA times out silently */
 	spi = getspi_ok("192.0.2.5", 0, 0);
 	E->now += XS_SADB_LARVAL_LIFE - 1;
-	clear();
+	xt_pfk_clear(E);
 	assert_int_equal(xs_pfkey_expire(E->pk), 0);
 	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 2);
 	E->now += 1;
@@ -469,7 +361,7 @@ static void test_update_completes_larval(void **state)
 		assert_int_equal(P(i)->n, 0);
 	assert_int_equal(get_sa(spi, "192.0.2.5", &sa), -ENOENT);
 	assert_int_equal(xs_sadb_count(E->sadb, SADB_SATYPE_ESP), 1);
-	assert_int_equal(E->removed, 0);
+	assert_int_equal(removed, 0);
 }
 
 /* --------------------------------------------------------- lifetimes */
@@ -486,7 +378,7 @@ static void register_peers(void)
 static int tick(uint64_t at)
 {
 	E->now = at;
-	clear();
+	xt_pfk_clear(E);
 	return xs_pfkey_expire(E->pk);
 }
 
@@ -554,7 +446,7 @@ static void test_expire_addtime(void **state)
 	assert_int_equal(get_sa(0x1001, "192.0.2.2", &sa), -ENOENT);
 	assert_int_equal(map_count(E->dp.sa_in), 0);
 	assert_int_equal(map_count(E->dp.sa_out), 0);
-	assert_int_equal(E->removed, 1);
+	assert_int_equal(removed, 1);
 }
 
 /* Soft then hard by bytes and by packets, counted rx + tx from sa_stats;
@@ -690,23 +582,23 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_getspi_larval, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_getspi_unique, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_getspi_errors, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_update_completes_larval,
-						setup, teardown),
+						setup, xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_expire_addtime, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_expire_bytes_packets,
-						setup, teardown),
+						setup, xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_expire_usetime, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_update_keeps_addtime,
-						setup, teardown),
+						setup, xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_expire_seq_exhausted,
-						setup, teardown),
+						setup, xt_pfk_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

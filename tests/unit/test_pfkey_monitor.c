@@ -21,22 +21,11 @@
 #include <cmocka.h>
 #include "../../ctl/lib/pfkey_msg.h"
 #include "../../ctl/setkey/monitor.h"
+#include "../lib/pfkey_fix.h"
 
 #define T0 1700000000u
 
 static uint8_t buf[4096];
-
-static void set_addr(struct xs_addr *a, const char *ip, uint8_t plen,
-		     uint16_t port)
-{
-	int fam = strchr(ip, ':') ? AF_INET6 : AF_INET;
-
-	memset(a, 0, sizeof(*a));
-	a->family = (uint8_t)fam;
-	a->plen = plen;
-	a->port = port;
-	assert_int_equal(inet_pton(fam, ip, a->a), 1);
-}
 
 /* SADB_X_SPDEXPIRE of an out policy with a tunnel request. */
 static size_t build_spdexpire(void)
@@ -46,8 +35,8 @@ static size_t build_spdexpire(void)
 	int len;
 
 	memset(&sp, 0, sizeof(sp));
-	set_addr(&sp.sel.src, "10.1.0.0", 16, 0);
-	set_addr(&sp.sel.dst, "10.2.0.1", 32, 443);
+	xt_pfk_addr(&sp.sel.src, "10.1.0.0", 16, 0);
+	xt_pfk_addr(&sp.sel.dst, "10.2.0.1", 32, 443);
 	sp.sel.proto = IPPROTO_TCP;
 	sp.dir = IPSEC_DIR_OUTBOUND;
 	sp.type = IPSEC_POLICY_IPSEC;
@@ -57,8 +46,8 @@ static size_t build_spdexpire(void)
 	sp.req[0].proto = IPPROTO_ESP;
 	sp.req[0].mode = IPSEC_MODE_TUNNEL;
 	sp.req[0].level = IPSEC_LEVEL_REQUIRE;
-	set_addr(&sp.req[0].src, "192.0.2.1", 32, 0);
-	set_addr(&sp.req[0].dst, "192.0.2.2", 32, 0);
+	xt_pfk_addr(&sp.req[0].src, "192.0.2.1", 32, 0);
+	xt_pfk_addr(&sp.req[0].dst, "192.0.2.2", 32, 0);
 	sp.addtime = T0;
 	sp.lifetime = 30;
 	xs_msgbuf_init(&b, buf, sizeof(buf));
@@ -109,8 +98,8 @@ static size_t build_expire6(void)
 	sa.spi = 0x1234;
 	sa.reqid = 7;
 	sa.enc_alg = SADB_X_EALG_AES_GCM_ICV16;
-	set_addr(&sa.src, "2001:db8::1", 128, 0);
-	set_addr(&sa.dst, "2001:db8::2", 128, 0);
+	xt_pfk_addr(&sa.src, "2001:db8::1", 128, 0);
+	xt_pfk_addr(&sa.dst, "2001:db8::2", 128, 0);
 	sa.hard.addtime = 60;
 	xs_msgbuf_init(&b, buf, sizeof(buf));
 	xs_pfkey_begin(&b, SADB_EXPIRE, SADB_SATYPE_ESP, 0, 0);

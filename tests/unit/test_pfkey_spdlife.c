@@ -19,134 +19,34 @@
 #include <sys/socket.h>
 #include <bpf/bpf.h>
 #include <cmocka.h>
-#include "../../ctl/daemon/pfkey.h"
-#include "../../ctl/lib/pfkey_msg.h"
+#include "../lib/pfkey_fix.h"
 
 #define NPEER 4
-#define MAXREC 16
-#define RECLEN 1024
 #define MAXP 16
 #define T0 1700000000ull
 
-struct fake {
-	struct xs_pfkey_peer peer;
-	int n;
-	size_t len[MAXREC];
-	uint8_t msg[MAXREC][RECLEN];
-};
-
-struct env {
-	struct xs_dp dp;
-	struct xs_sadb *sadb;
-	struct xs_spd *spd;
-	struct xs_pfkey *pk;
-	struct fake peers[NPEER];
-	uint64_t now;
-	uint8_t req[2048];
-};
-
-static struct env *E;
-
-static struct fake *fake_of(struct xs_pfkey_peer *p)
-{
-	return (struct fake *)((uint8_t *)p - offsetof(struct fake, peer));
-}
-
-static int f_send(void *ctx, struct xs_pfkey_peer *to, const void *msg,
-		  size_t len)
-{
-	struct fake *f = fake_of(to);
-
-	(void)ctx;
-	assert_true(f->n < MAXREC);
-	assert_true(len <= RECLEN);
-	memcpy(f->msg[f->n], msg, len);
-	f->len[f->n++] = len;
-	return 0;
-}
-
-static int f_foreach(void *ctx, int (*cb)(struct xs_pfkey_peer *p, void *arg),
-		     void *arg)
-{
-	struct env *e = ctx;
-	int i, r;
-
-	for (i = 0; i < NPEER; i++) {
-		r = cb(&e->peers[i].peer, arg);
-		if (r)
-			return r;
-	}
-	return 0;
-}
-
-static const struct xs_pfkey_ops f_ops = { f_send, f_foreach };
-
-static uint64_t f_clock(void *arg)
-{
-	return ((struct env *)arg)->now;
-}
+static struct xt_pfk *E;
 
 static int setup(void **state)
 {
-	struct env *e = calloc(1, sizeof(*e));
-	int i;
-
-	assert_non_null(e);
-	xs_dp_init_none(&e->dp);
-	e->dp.pol_stats = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_pol_stats", 4,
+	E = xt_pfk_new();
+	assert_non_null(E);
+	E->dp.pol_stats = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_pol_stats", 4,
 					 sizeof(struct xs_pol_stats), MAXP,
 					 NULL);
-	if (e->dp.pol_stats < 0) {
-		free(e);
+	if (E->dp.pol_stats < 0) {
+		xt_pfk_free(E);
+		E = NULL;
 		return -1; /* no BPF maps: not root */
 	}
-	e->sadb = xs_sadb_new(&e->dp, MAXP);
-	e->spd = xs_spd_new(&e->dp, MAXP);
-	assert_non_null(e->sadb);
-	assert_non_null(e->spd);
-	e->now = T0;
-	xs_spd_set_clock(e->spd, f_clock, e);
-	e->pk = xs_pfkey_new(e->sadb, e->spd, &f_ops, e);
-	assert_non_null(e->pk);
-	for (i = 0; i < NPEER; i++) {
-		e->peers[i].peer.id = (uint32_t)i + 1;
-		e->peers[i].peer.pid = 1000 + i;
-	}
-	e->peers[1].peer.registered = 1u << SADB_SATYPE_ESP;
-	e->peers[2].peer.promisc = true;
-	e->peers[3].peer.registered = 1u << SADB_SATYPE_AH;
-	E = e;
-	*state = e;
+	xt_pfk_open(E, MAXP, NPEER);
+	E->now = T0;
+	xs_spd_set_clock(E->spd, xt_pfk_clock, E);
+	E->peers[1].peer.registered = 1u << SADB_SATYPE_ESP;
+	E->peers[2].peer.promisc = true;
+	E->peers[3].peer.registered = 1u << SADB_SATYPE_AH;
+	*state = E;
 	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct env *e = *state;
-
-	xs_pfkey_free(e->pk);
-	xs_spd_free(e->spd);
-	xs_sadb_free(e->sadb);
-	xs_dp_close(&e->dp);
-	free(e);
-	E = NULL;
-	return 0;
-}
-
-static void clear(void)
-{
-	int i;
-
-	for (i = 0; i < NPEER; i++)
-		E->peers[i].n = 0;
-}
-
-static void set_addr(struct xs_addr *a, const char *ip, uint8_t plen)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = AF_INET;
-	a->plen = plen;
-	assert_int_equal(inet_pton(AF_INET, ip, a->a), 1);
 }
 
 /* An out policy 10.0.0.0/24 -> dst/32, ESP transport require. */
@@ -156,8 +56,8 @@ static struct xs_spolicy policy(const char *dst, uint64_t lifetime,
 	struct xs_spolicy sp;
 
 	memset(&sp, 0, sizeof(sp));
-	set_addr(&sp.sel.src, "10.0.0.0", 24);
-	set_addr(&sp.sel.dst, dst, 32);
+	xt_pfk_addr(&sp.sel.src, "10.0.0.0", 24, 0);
+	xt_pfk_addr(&sp.sel.dst, dst, 32, 0);
 	sp.sel.proto = IPSEC_ULPROTO_ANY;
 	sp.dir = IPSEC_DIR_OUTBOUND;
 	sp.type = IPSEC_POLICY_IPSEC;
@@ -174,23 +74,16 @@ static struct xs_spolicy policy(const char *dst, uint64_t lifetime,
 /* Send type with sp from peer 0; returns the handler's result. */
 static int send_policy(uint8_t type, const struct xs_spolicy *sp)
 {
-	struct xs_msgbuf b;
-	int len;
-
-	xs_msgbuf_init(&b, E->req, sizeof(E->req));
-	xs_pfkey_begin(&b, type, SADB_SATYPE_UNSPEC, 7, 1000);
-	xs_pfkey_put_policy(&b, sp);
-	len = xs_pfkey_end(&b);
-	assert_true(len > 0);
-	clear();
-	return xs_pfkey_handle(E->pk, &E->peers[0].peer, E->req, (size_t)len);
+	xs_pfkey_put_policy(xt_pfk_begin(E, type, SADB_SATYPE_UNSPEC, 7, 1000),
+			    sp);
+	return xt_pfk_send(E, 0);
 }
 
 /* Message k received by peer i, parsed; its policy into sp. */
 static const struct xs_pfkey_msg *got(int i, int k, struct xs_spolicy *sp)
 {
 	static struct xs_pfkey_msg m;
-	struct fake *f = &E->peers[i];
+	struct xt_pfk_peer *f = &E->peers[i];
 
 	assert_true(k < f->n);
 	assert_int_equal(xs_pfkey_parse(f->msg[k], f->len[k], &m), 0);
@@ -228,7 +121,7 @@ static uint32_t add_ok(uint8_t type, const struct xs_spolicy *sp)
 static int tick(uint64_t t)
 {
 	E->now = t;
-	clear();
+	xt_pfk_clear(E);
 	return xs_pfkey_spd_expire(E->pk);
 }
 
@@ -258,19 +151,14 @@ static const struct xs_pfkey_msg *one_spdexpire(struct xs_spolicy *sp)
 static int spdget(uint32_t id, struct xs_spolicy *out)
 {
 	struct xs_spolicy sp;
-	struct xs_msgbuf b;
-	int len, ret;
+	int ret;
 
 	memset(&sp, 0, sizeof(sp));
 	sp.id = id;
 	sp.type = IPSEC_POLICY_IPSEC;
-	xs_msgbuf_init(&b, E->req, sizeof(E->req));
-	xs_pfkey_begin(&b, SADB_X_SPDGET, 0, 9, 1000);
-	xs_pfkey_put_policy_ext(&b, &sp);
-	len = xs_pfkey_end(&b);
-	assert_true(len > 0);
-	clear();
-	ret = xs_pfkey_handle(E->pk, &E->peers[0].peer, E->req, (size_t)len);
+	xs_pfkey_put_policy_ext(xt_pfk_begin(E, SADB_X_SPDGET, 0, 9, 1000),
+				&sp);
+	ret = xt_pfk_send(E, 0);
 	if (!ret)
 		got(0, 0, out);
 	return ret;
@@ -375,11 +263,11 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_lifetime_expires, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_validtime, setup,
-						teardown),
+						xt_pfk_teardown),
 		cmocka_unit_test_setup_teardown(test_update_restarts, setup,
-						teardown),
+						xt_pfk_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
