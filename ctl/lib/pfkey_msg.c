@@ -17,7 +17,8 @@
  *  - SUPPORTED_*: an extension is omitted when alg.h has no implemented
  *    algorithm of its kind (today: no SUPPORTED_AUTH).  min/max bits exclude
  *    the salt, as Linux reports them and KAME setkey checks salted keys.
- *  - The NAT-T extensions are decoded and encoded by pfkey_natt.c.
+ *  - The NAT-T extensions are decoded and encoded by pfkey_natt.c, X_POLICY
+ *    and policy selectors by pfkey_policy.c.
  */
 #include <errno.h>
 #include <string.h>
@@ -25,19 +26,9 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include "alg.h"
-#include "pfkey_msg.h"
+#include "pfkey_int.h"
 
 #define ADDR_MIN (sizeof(struct sadb_address) + sizeof(struct sockaddr))
-
-static size_t align8(size_t n)
-{
-	return (n + 7) & ~(size_t)7;
-}
-
-static size_t ext_bytes(const struct sadb_ext *e)
-{
-	return (size_t)e->sadb_ext_len * 8;
-}
 
 /* ------------------------------------------------------------ framing */
 
@@ -79,7 +70,7 @@ static int parse_ext(const uint8_t *p, size_t room, struct xs_pfkey_msg *m)
 
 	if (room < sizeof(*e))
 		return -EINVAL;
-	len = ext_bytes(e);
+	len = xs_pfkey_ext_bytes(e);
 	if (!len || len > room)
 		return -EINVAL;
 	if (!e->sadb_ext_type || e->sadb_ext_type > XS_SADB_EXT_MAX)
@@ -119,13 +110,7 @@ int xs_pfkey_parse(const void *buf, size_t len, struct xs_pfkey_msg *m)
 
 /* ----------------------------------------------------------- decoding */
 
-static uint8_t full_plen(uint8_t family)
-{
-	return family == AF_INET6 ? 128 : 32;
-}
-
-/* A sockaddr_in/in6 at p (room bytes): returns the bytes it takes. */
-static int sockaddr_get(const uint8_t *p, size_t room, struct xs_addr *a)
+int xs_pfkey_sockaddr_get(const uint8_t *p, size_t room, struct xs_addr *a)
 {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
@@ -160,11 +145,11 @@ int xs_pfkey_get_address(const struct sadb_ext *e, struct xs_addr *a,
 	const struct sadb_address *ad = (const void *)e;
 	int n;
 
-	n = sockaddr_get((const uint8_t *)(ad + 1), ext_bytes(e) - sizeof(*ad),
-			 a);
+	n = xs_pfkey_sockaddr_get((const uint8_t *)(ad + 1),
+				  xs_pfkey_ext_bytes(e) - sizeof(*ad), a);
 	if (n < 0)
 		return n;
-	if (ad->sadb_address_prefixlen > full_plen(a->family))
+	if (ad->sadb_address_prefixlen > xs_pfkey_full_plen(a->family))
 		return -EINVAL;
 	a->plen = ad->sadb_address_prefixlen;
 	*proto = ad->sadb_address_proto;
@@ -182,14 +167,14 @@ static int get_sa_addrs(const struct xs_pfkey_msg *m, struct xs_sa *sa)
 		err = xs_pfkey_get_address(s, &sa->src, &proto);
 		if (err)
 			return err;
-		sa->src.plen = full_plen(sa->src.family);
+		sa->src.plen = xs_pfkey_full_plen(sa->src.family);
 		sa->src.port = 0;
 	}
 	if (d) {
 		err = xs_pfkey_get_address(d, &sa->dst, &proto);
 		if (err)
 			return err;
-		sa->dst.plen = full_plen(sa->dst.family);
+		sa->dst.plen = xs_pfkey_full_plen(sa->dst.family);
 		sa->dst.port = 0;
 	}
 	if (s && d && sa->src.family != sa->dst.family)
@@ -202,7 +187,7 @@ static int get_key(const struct sadb_ext *e, uint8_t *out, uint16_t *outlen)
 	const struct sadb_key *k = (const void *)e;
 	size_t n = k->sadb_key_bits / 8;
 
-	if (k->sadb_key_bits % 8 || sizeof(*k) + n > ext_bytes(e) ||
+	if (k->sadb_key_bits % 8 || sizeof(*k) + n > xs_pfkey_ext_bytes(e) ||
 	    n > XS_KEY_MAX)
 		return -EINVAL;
 	memcpy(out, k + 1, n);
@@ -312,150 +297,6 @@ int xs_pfkey_get_sa(const struct xs_pfkey_msg *m, struct xs_sa *sa)
 	return 0;
 }
 
-static int get_selector(const struct xs_pfkey_msg *m, struct xs_selector *sel)
-{
-	const struct sadb_ext *s = m->ext[SADB_EXT_ADDRESS_SRC];
-	const struct sadb_ext *d = m->ext[SADB_EXT_ADDRESS_DST];
-	uint8_t sp = IPSEC_ULPROTO_ANY, dp = IPSEC_ULPROTO_ANY;
-	int err;
-
-	if (s) {
-		err = xs_pfkey_get_address(s, &sel->src, &sp);
-		if (err)
-			return err;
-	}
-	if (d) {
-		err = xs_pfkey_get_address(d, &sel->dst, &dp);
-		if (err)
-			return err;
-	}
-	if (s && d && (sel->src.family != sel->dst.family || sp != dp))
-		return -EINVAL;
-	sel->proto = s ? sp : dp;
-	return 0;
-}
-
-/* Tunnel endpoints: two sockaddrs of one family filling the request. */
-static int get_endpoints(const uint8_t *p, size_t room, struct xs_ipsecreq *r)
-{
-	int n, k;
-
-	n = sockaddr_get(p, room, &r->src);
-	if (n < 0)
-		return n;
-	k = sockaddr_get(p + n, room - (size_t)n, &r->dst);
-	if (k < 0)
-		return k;
-	if (r->src.family != r->dst.family || room - (size_t)(n + k) > 7)
-		return -EINVAL;
-	r->src.port = 0;
-	r->dst.port = 0;
-	return 0;
-}
-
-/* One sadb_x_ipsecrequest; returns its length in bytes. */
-static int get_request(const uint8_t *p, size_t room, struct xs_ipsecreq *r)
-{
-	struct sadb_x_ipsecrequest rq;
-	size_t len;
-	int err;
-
-	if (room < sizeof(rq))
-		return -EINVAL;
-	memcpy(&rq, p, sizeof(rq));
-	len = rq.sadb_x_ipsecrequest_len;
-	if (len < sizeof(rq) || len > room)
-		return -EINVAL;
-	if (rq.sadb_x_ipsecrequest_proto != IPPROTO_ESP &&
-	    rq.sadb_x_ipsecrequest_proto != IPPROTO_AH &&
-	    rq.sadb_x_ipsecrequest_proto != IPPROTO_COMP)
-		return -EINVAL;
-	if (rq.sadb_x_ipsecrequest_mode > IPSEC_MODE_TUNNEL ||
-	    rq.sadb_x_ipsecrequest_level > IPSEC_LEVEL_UNIQUE)
-		return -EINVAL;
-	memset(r, 0, sizeof(*r));
-	r->proto = (uint8_t)rq.sadb_x_ipsecrequest_proto;
-	r->mode = rq.sadb_x_ipsecrequest_mode;
-	r->level = rq.sadb_x_ipsecrequest_level;
-	r->reqid = rq.sadb_x_ipsecrequest_reqid;
-	if (r->mode == IPSEC_MODE_TUNNEL) {
-		err = get_endpoints(p + sizeof(rq), len - sizeof(rq), r);
-		if (err)
-			return err;
-	}
-	return (int)len;
-}
-
-static int get_policy_ext(const struct sadb_ext *e, struct xs_spolicy *sp)
-{
-	const struct sadb_x_policy *x = (const void *)e;
-	const uint8_t *p = (const uint8_t *)e;
-	size_t len = ext_bytes(e), off;
-	int n;
-
-	if (x->sadb_x_policy_type > UINT8_MAX)
-		return -EINVAL;
-	sp->type = (uint8_t)x->sadb_x_policy_type;
-	sp->dir = x->sadb_x_policy_dir;
-	sp->id = x->sadb_x_policy_id;
-	sp->priority = x->sadb_x_policy_priority;
-	for (off = sizeof(*x); off < len; off += (size_t)n) {
-		if (sp->nreq >= XS_MAX_TMPL)
-			return -EINVAL;
-		n = get_request(p + off, len - off, &sp->req[sp->nreq]);
-		if (n < 0)
-			return n;
-		sp->nreq++;
-	}
-	return 0;
-}
-
-int xs_pfkey_get_policy_ext(const void *ext, size_t len, struct xs_spolicy *sp)
-{
-	const struct sadb_ext *e = ext;
-
-	if (len < sizeof(struct sadb_x_policy) ||
-	    (size_t)e->sadb_ext_len * 8 != len ||
-	    e->sadb_ext_type != SADB_X_EXT_POLICY)
-		return -EINVAL;
-	memset(sp, 0, sizeof(*sp));
-	sp->priority = XS_PRIORITY_DEFAULT;
-	return get_policy_ext(e, sp);
-}
-
-int xs_pfkey_get_policy(const struct xs_pfkey_msg *m, struct xs_spolicy *sp)
-{
-	const struct sadb_ext *cur = m->ext[SADB_EXT_LIFETIME_CURRENT];
-	const struct sadb_ext *hard = m->ext[SADB_EXT_LIFETIME_HARD];
-	int err;
-
-	memset(sp, 0, sizeof(*sp));
-	sp->seq = m->hdr->sadb_msg_seq;
-	sp->pid = m->hdr->sadb_msg_pid;
-	sp->priority = XS_PRIORITY_DEFAULT;
-	err = get_selector(m, &sp->sel);
-	if (err)
-		return err;
-	if (m->ext[SADB_X_EXT_POLICY]) {
-		err = get_policy_ext(m->ext[SADB_X_EXT_POLICY], sp);
-		if (err)
-			return err;
-	}
-	if (cur) {
-		const struct sadb_lifetime *l = (const void *)cur;
-
-		sp->addtime = l->sadb_lifetime_addtime;
-		sp->usetime = l->sadb_lifetime_usetime;
-	}
-	if (hard) {
-		const struct sadb_lifetime *l = (const void *)hard;
-
-		sp->lifetime = l->sadb_lifetime_addtime;
-		sp->validtime = l->sadb_lifetime_usetime;
-	}
-	return 0;
-}
-
 /* ----------------------------------------------------------- encoding */
 
 void xs_msgbuf_init(struct xs_msgbuf *b, void *buf, size_t cap)
@@ -471,7 +312,7 @@ static void *reserve(struct xs_msgbuf *b, size_t n)
 {
 	uint8_t *p;
 
-	n = align8(n);
+	n = xs_pfkey_align8(n);
 	if (b->err)
 		return NULL;
 	if (n > b->cap - b->len || b->len + n > XS_PFKEY_MSG_MAX) {
@@ -490,7 +331,7 @@ void *xs_pfkey_put_ext(struct xs_msgbuf *b, uint16_t type, size_t len)
 
 	if (!e)
 		return NULL;
-	e->sadb_ext_len = (uint16_t)(align8(len) / 8);
+	e->sadb_ext_len = (uint16_t)(xs_pfkey_align8(len) / 8);
 	e->sadb_ext_type = type;
 	return e;
 }
@@ -539,7 +380,7 @@ int xs_pfkey_end(struct xs_msgbuf *b)
 	return (int)b->len;
 }
 
-static size_t sockaddr_len(uint8_t family)
+size_t xs_pfkey_sockaddr_len(uint8_t family)
 {
 	if (family == AF_INET)
 		return sizeof(struct sockaddr_in);
@@ -548,7 +389,7 @@ static size_t sockaddr_len(uint8_t family)
 	return 0;
 }
 
-static void sockaddr_put(uint8_t *p, const struct xs_addr *a)
+void xs_pfkey_sockaddr_put(uint8_t *p, const struct xs_addr *a)
 {
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
@@ -571,7 +412,7 @@ static void sockaddr_put(uint8_t *p, const struct xs_addr *a)
 void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,
 			  const struct xs_addr *a, uint8_t ulproto)
 {
-	size_t sl = sockaddr_len(a->family);
+	size_t sl = xs_pfkey_sockaddr_len(a->family);
 	struct sadb_address *ad;
 
 	if (!sl) {
@@ -584,7 +425,7 @@ void xs_pfkey_put_address(struct xs_msgbuf *b, uint16_t exttype,
 		return;
 	ad->sadb_address_proto = ulproto;
 	ad->sadb_address_prefixlen = a->plen;
-	sockaddr_put((uint8_t *)(ad + 1), a);
+	xs_pfkey_sockaddr_put((uint8_t *)(ad + 1), a);
 }
 
 /* SA endpoints go out as full-prefix host addresses, port 0. */
@@ -595,7 +436,7 @@ static void put_sa_address(struct xs_msgbuf *b, uint16_t exttype,
 
 	if (!a->family)
 		return;
-	h.plen = full_plen(a->family);
+	h.plen = xs_pfkey_full_plen(a->family);
 	h.port = 0;
 	xs_pfkey_put_address(b, exttype, &h, IPSEC_ULPROTO_ANY);
 }
@@ -676,80 +517,6 @@ void xs_pfkey_put_sa(struct xs_msgbuf *b, const struct xs_sa *sa,
 			xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_SOFT,
 					      &sa->soft);
 		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &sa->cur);
-	}
-}
-
-static size_t request_len(const struct xs_ipsecreq *r)
-{
-	if (r->mode != IPSEC_MODE_TUNNEL || !r->src.family)
-		return sizeof(struct sadb_x_ipsecrequest);
-	return align8(sizeof(struct sadb_x_ipsecrequest) +
-		      sockaddr_len(r->src.family) +
-		      sockaddr_len(r->dst.family));
-}
-
-static void put_request(uint8_t *p, const struct xs_ipsecreq *r)
-{
-	struct sadb_x_ipsecrequest rq;
-
-	memset(&rq, 0, sizeof(rq));
-	rq.sadb_x_ipsecrequest_len = (uint16_t)request_len(r);
-	rq.sadb_x_ipsecrequest_proto = r->proto;
-	rq.sadb_x_ipsecrequest_mode = r->mode;
-	rq.sadb_x_ipsecrequest_level = r->level;
-	rq.sadb_x_ipsecrequest_reqid = r->reqid;
-	memcpy(p, &rq, sizeof(rq));
-	if (rq.sadb_x_ipsecrequest_len == sizeof(rq))
-		return;
-	p += sizeof(rq);
-	sockaddr_put(p, &r->src);
-	if (sockaddr_len(r->dst.family))
-		sockaddr_put(p + sockaddr_len(r->src.family), &r->dst);
-}
-
-void xs_pfkey_put_policy_ext(struct xs_msgbuf *b, const struct xs_spolicy *sp)
-{
-	size_t len = sizeof(struct sadb_x_policy), i;
-	unsigned int nreq = sp->nreq < XS_MAX_TMPL ? sp->nreq : XS_MAX_TMPL;
-	struct sadb_x_policy *x;
-	uint8_t *p;
-
-	for (i = 0; i < nreq; i++)
-		len += request_len(&sp->req[i]);
-	x = xs_pfkey_put_ext(b, SADB_X_EXT_POLICY, len);
-	if (!x)
-		return;
-	x->sadb_x_policy_type = sp->type;
-	x->sadb_x_policy_dir = sp->dir;
-	x->sadb_x_policy_id = sp->id;
-	x->sadb_x_policy_priority = sp->priority;
-	p = (uint8_t *)(x + 1);
-	for (i = 0; i < nreq; i++) {
-		put_request(p, &sp->req[i]);
-		p += request_len(&sp->req[i]);
-	}
-}
-
-void xs_pfkey_put_policy(struct xs_msgbuf *b, const struct xs_spolicy *sp)
-{
-	if (sp->sel.src.family)
-		xs_pfkey_put_address(b, SADB_EXT_ADDRESS_SRC, &sp->sel.src,
-				     sp->sel.proto);
-	if (sp->sel.dst.family)
-		xs_pfkey_put_address(b, SADB_EXT_ADDRESS_DST, &sp->sel.dst,
-				     sp->sel.proto);
-	xs_pfkey_put_policy_ext(b, sp);
-	if (sp->addtime) {
-		struct xs_lifetime cur = { .addtime = sp->addtime,
-					   .usetime = sp->usetime };
-
-		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_CURRENT, &cur);
-	}
-	if (sp->lifetime || sp->validtime) {
-		struct xs_lifetime hard = { .addtime = sp->lifetime,
-					    .usetime = sp->validtime };
-
-		xs_pfkey_put_lifetime(b, SADB_EXT_LIFETIME_HARD, &hard);
 	}
 }
 

@@ -10,17 +10,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
-#include "pfkey_msg.h"
-
-static size_t ext_bytes(const struct sadb_ext *e)
-{
-	return (size_t)e->sadb_ext_len * 8;
-}
-
-static uint8_t full_plen(uint8_t family)
-{
-	return family == AF_INET6 ? 128 : 32;
-}
+#include "pfkey_int.h"
 
 /* SPORT/DPORT: exactly one struct, a non-zero port; absent = 4500. */
 static int get_port(const struct sadb_ext *e, uint16_t *port)
@@ -30,7 +20,7 @@ static int get_port(const struct sadb_ext *e, uint16_t *port)
 	*port = XS_NATT_PORT;
 	if (!e)
 		return 0;
-	if (ext_bytes(e) != sizeof(*p))
+	if (xs_pfkey_ext_bytes(e) != sizeof(*p))
 		return -EINVAL;
 	*port = ntohs(p->sadb_x_nat_t_port_port);
 	return *port ? 0 : -EINVAL;
@@ -49,7 +39,7 @@ static int get_oa(const struct sadb_ext *e, struct xs_sa *sa)
 		return err;
 	if (sa->dst.family && sa->natt_oa.family != sa->dst.family)
 		return -EINVAL;
-	sa->natt_oa.plen = full_plen(sa->natt_oa.family);
+	sa->natt_oa.plen = xs_pfkey_full_plen(sa->natt_oa.family);
 	sa->natt_oa.port = 0;
 	return 0;
 }
@@ -73,7 +63,7 @@ int xs_pfkey_get_natt(const struct xs_pfkey_msg *m, struct xs_sa *sa)
 	const struct sadb_x_nat_t_type *t = (const void *)te;
 	int err;
 
-	if (te && ext_bytes(te) != sizeof(*t))
+	if (te && xs_pfkey_ext_bytes(te) != sizeof(*t))
 		return -EINVAL;
 	if (!te || !t->sadb_x_nat_t_type_type) /* plain ESP */
 		return sp || dp || oa ? -EINVAL : 0;
@@ -118,7 +108,7 @@ void xs_pfkey_put_natt(struct xs_msgbuf *b, const struct xs_sa *sa)
 	put_port(b, SADB_X_EXT_NAT_T_DPORT, sa->natt_dport);
 	if (!oa.family)
 		return;
-	oa.plen = full_plen(oa.family);
+	oa.plen = xs_pfkey_full_plen(oa.family);
 	oa.port = 0;
 	xs_pfkey_put_address(b, SADB_X_EXT_NAT_T_OA, &oa, IPSEC_ULPROTO_ANY);
 }
