@@ -84,10 +84,13 @@ struct xs_esp_ctx *xs_worker_ctx(struct worker *w, uint32_t slot, uint64_t gen,
 	return &c->c;
 }
 
+/* Send what is queued (no lock: see xs_xsk_tx_kick), then take back what
+ * completed. */
 static void tx_service(struct xs_xsk *x)
 {
+	xs_xsk_tx_kick(x);
 	pthread_spin_lock(&x->tx_lock);
-	xs_xsk_tx_service(x);
+	xs_xsk_tx_reap(x);
 	pthread_spin_unlock(&x->tx_lock);
 }
 

@@ -171,11 +171,36 @@ int xs_xsk_tx_queue(struct xs_xsk *x, uint64_t addr, uint32_t len)
 	return 0;
 }
 
-void xs_xsk_tx_service(struct xs_xsk *x)
+/* Descriptors queued on the TX ring that the kernel has not taken yet. */
+static bool tx_queued(const struct xs_xsk *x)
 {
-	if (!x->tx_outstanding)
+	return __atomic_load_n(x->tx.producer, __ATOMIC_ACQUIRE) !=
+	       __atomic_load_n(x->tx.consumer, __ATOMIC_ACQUIRE);
+}
+
+/*
+ * Copy mode sends at most 32 descriptors per sendto(), synchronously, and
+ * says EAGAIN when more are left (EBUSY: one was dropped): kick until it
+ * reports the ring empty.  The kernel publishes its consumer index lazily,
+ * so that answer, not the index, ends the loop; the bound covers a device
+ * that stays busy (the loop's poll() and next pass retry).  Runs without
+ * the TX lock: the kernel serialises senders of one socket, and only the
+ * ring's shared indices are read.
+ */
+void xs_xsk_tx_kick(struct xs_xsk *x)
+{
+	uint32_t k;
+
+	if (!xsk_ring_prod__needs_wakeup(&x->tx) || !tx_queued(x))
 		return;
-	if (xsk_ring_prod__needs_wakeup(&x->tx))
-		sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
-	reap(x);
+	for (k = 0; k < XS_XSK_RING / 32 + 1; k++)
+		if (sendto(x->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) >= 0 ||
+		    (errno != EAGAIN && errno != EBUSY))
+			break;
+}
+
+void xs_xsk_tx_reap(struct xs_xsk *x)
+{
+	if (x->tx_outstanding)
+		reap(x);
 }

@@ -60,8 +60,10 @@ void xs_xsk_rx_done(struct xs_xsk *x, uint32_t idx, uint32_t n);
 uint64_t xs_xsk_tx_frame(struct xs_xsk *x);
 void xs_xsk_tx_unget(struct xs_xsk *x, uint64_t addr);
 int xs_xsk_tx_queue(struct xs_xsk *x, uint64_t addr, uint32_t len);
-/* Reap completions and kick the kernel while frames are outstanding
- * (copy mode sends at most 32 per sendto: keep kicking). */
-void xs_xsk_tx_service(struct xs_xsk *x);
+/* Kick the kernel until it has taken every queued frame (copy mode sends
+ * at most 32 per sendto: keep kicking); no lock needed. */
+void xs_xsk_tx_kick(struct xs_xsk *x);
+/* Completed frames back to the free list (caller holds tx_lock). */
+void xs_xsk_tx_reap(struct xs_xsk *x);
 
 #endif /* XS_XSK_H */
