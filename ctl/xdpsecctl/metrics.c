@@ -11,14 +11,7 @@
 #include <bpf/bpf.h>
 #include "../daemon/dp.h"
 #include "metrics.h"
-
-static const struct {
-	const char *field, *name, *text;
-} counters[] = {
-#define XS_CNT_ROW(f, n, t) { #f, n, t },
-	XS_FOREACH_COUNTER(XS_CNT_ROW)
-#undef XS_CNT_ROW
-};
+#include "../lib/counter.h"
 
 void xs_metrics_out_init(struct xs_mout *o, char *buf, size_t cap,
 			 int (*flush)(void *, const char *, size_t), void *ctx)
@@ -106,7 +99,7 @@ static void value(struct xs_mout *o, uint64_t v)
 
 static int is_drop(size_t i)
 {
-	return !strncmp(counters[i].field, "drop_", 5);
+	return !strncmp(xs_counter_at(i)->field, "drop_", 5);
 }
 
 void xs_metrics_write_counters(struct xs_mout *o, const struct xs_stats *st)
@@ -119,8 +112,8 @@ void xs_metrics_write_counters(struct xs_mout *o, const struct xs_stats *st)
 		if (is_drop(i))
 			continue;
 		snprintf(name, sizeof(name), "xdpsec_%s_total",
-			 counters[i].field);
-		family(o, name, counters[i].text);
+			 xs_counter_at(i)->field);
+		family(o, name, xs_counter_at(i)->text);
 		putf(o, "%s %llu\n", name, (unsigned long long)v[i]);
 	}
 	family(o, "xdpsec_drops_total",
@@ -129,7 +122,7 @@ void xs_metrics_write_counters(struct xs_mout *o, const struct xs_stats *st)
 		if (!is_drop(i))
 			continue;
 		put(o, "xdpsec_drops_total", 18);
-		label(o, 1, "reason", counters[i].name + 5);
+		label(o, 1, "reason", xs_counter_at(i)->name + 5);
 		value(o, v[i]);
 	}
 }
@@ -163,7 +156,7 @@ void xs_metrics_write_workers(struct xs_mout *o, const struct xs_stats *rows,
 		for (i = XS_CNT_rx_decrypt; i <= XS_CNT_drop_unsupported; i++) {
 			put(o, "xdpsec_worker_packets_total", 27);
 			label(o, 1, "worker", w);
-			label(o, 0, "counter", counters[i].name);
+			label(o, 0, "counter", xs_counter_at(i)->name);
 			value(o, v[i]);
 		}
 	}

@@ -15,12 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "trace.h"
-
-static const char *const cnt_names[] = {
-#define XS_TRACE_NAME(f, n, t) n,
-	XS_FOREACH_COUNTER(XS_TRACE_NAME)
-#undef XS_TRACE_NAME
-};
+#include "../lib/counter.h"
 
 static volatile sig_atomic_t stop;
 
@@ -61,8 +56,7 @@ int xs_trace_format(const struct xs_trace_ev *ev, char *buf, size_t cap)
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], ifn[IF_NAMESIZE];
 	char pbuf[16], sp[8] = "", dp[8] = "";
 	int af = ev->family == XS_AF_INET ? AF_INET : AF_INET6;
-	const char *cnt = ev->counter < XS_CNT_MAX ? cnt_names[ev->counter] :
-						     "?";
+	const char *cnt = xs_counter_name(ev->counter);
 
 	inet_ntop(af, ev->src, src, sizeof(src));
 	inet_ntop(af, ev->dst, dst, sizeof(dst));

@@ -22,6 +22,7 @@
 #include "protostat.h"
 #include "show.h"
 #include "trace.h"
+#include "../lib/counter.h"
 #include "../lib/log.h"
 #include "../lib/sysctl.h"
 #include "metrics.h"
@@ -123,13 +124,6 @@ static int cmd_sysctl(struct xs_dp *dp, int argc, char **argv)
 
 static int cmd_stat(struct xs_dp *dp, int argc, char **argv)
 {
-	static const struct {
-		const char *name, *text;
-	} cnt[] = {
-#define XS_CNT_NAME(f, n, t) { n, t },
-		XS_FOREACH_COUNTER(XS_CNT_NAME)
-#undef XS_CNT_NAME
-	};
 	int all = argc > 1 && !strcmp(argv[1], "-a");
 	struct xs_stats st;
 	const __u64 *v = (const __u64 *)&st;
@@ -150,7 +144,7 @@ static int cmd_stat(struct xs_dp *dp, int argc, char **argv)
 	for (i = 0; i < XS_CNT_MAX; i++)
 		if (all || v[i])
 			printf("%20llu %-22s %s\n", (unsigned long long)v[i],
-			       cnt[i].name, cnt[i].text);
+			       xs_counter_at(i)->name, xs_counter_at(i)->text);
 	return 0;
 }
 

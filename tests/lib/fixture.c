@@ -8,14 +8,9 @@
 #include <string.h>
 #include <linux/if_ether.h>
 #include "../../ctl/daemon/spd.h"
+#include "../../ctl/lib/counter.h"
 #include "fixture.h"
 #include "xdpsec/xdpsec.h"
-
-static const char *const cnt_names[] = {
-#define XT_NAME(f, n, t) n,
-	XS_FOREACH_COUNTER(XT_NAME)
-#undef XT_NAME
-};
 
 /* UDP with what s->natt asks for as its payload; the length set. */
 static void build_udp(struct xt_pkt *p, const struct xt_spec *s)
@@ -196,7 +191,7 @@ static int check_counters(const struct xt_case *c, const struct xs_stats *a,
 		if (y[i] - x[i] != want) {
 			fprintf(stderr,
 				"%s: counter %s moved by %llu, want %llu\n",
-				c->name, cnt_names[i],
+				c->name, xs_counter_name(i),
 				(unsigned long long)(y[i] - x[i]),
 				(unsigned long long)want);
 			bad = -1;

@@ -20,15 +20,10 @@
 #include <ctype.h>
 #include <unistd.h>
 #include "../../ctl/daemon/ah.h"
+#include "../../ctl/lib/counter.h"
 #include "../../ctl/lib/pfkey_msg.h"
 
 #define MAXPKT 65536
-
-static const char *const counter_names[] = {
-#define XS_CNT_NAME(f, n, t) n,
-	XS_FOREACH_COUNTER(XS_CNT_NAME)
-#undef XS_CNT_NAME
-};
 
 static int hexval(int ch)
 {
@@ -111,8 +106,7 @@ static int run(struct xs_sa_rt *rt, const struct xs_ah_knobs *k, bool enc,
 		n = xs_ah_input(&c, rt, k, in, len, out, sizeof(out), &why);
 	xs_esp_ctx_fini(&c);
 	if (n <= 0) {
-		fprintf(stderr, "ah_tool: %s: %s\n",
-			why < XS_CNT_MAX ? counter_names[why] : "?",
+		fprintf(stderr, "ah_tool: %s: %s\n", xs_counter_name(why),
 			strerror(-n));
 		return 1;
 	}

@@ -23,15 +23,10 @@
 #include <ctype.h>
 #include <unistd.h>
 #include "../../ctl/daemon/esp.h"
+#include "../../ctl/lib/counter.h"
 #include "../../ctl/lib/pfkey_msg.h"
 
 #define MAXPKT 65536
-
-static const char *const counter_names[] = {
-#define XS_CNT_NAME(f, n, t) n,
-	XS_FOREACH_COUNTER(XS_CNT_NAME)
-#undef XS_CNT_NAME
-};
 
 static int hexval(int ch)
 {
@@ -129,8 +124,7 @@ static int run(struct xs_sa_rt *rt, bool enc, const uint8_t *in, size_t len)
 		n = xs_esp_input(&c, rt, in, len, out, sizeof(out), &why);
 	xs_esp_ctx_fini(&c);
 	if (n <= 0) {
-		fprintf(stderr, "esp_tool: %s: %s\n",
-			why < XS_CNT_MAX ? counter_names[why] : "?",
+		fprintf(stderr, "esp_tool: %s: %s\n", xs_counter_name(why),
 			n ? strerror(-n) : "dummy");
 		return n ? 1 : 2;
 	}
