@@ -329,12 +329,6 @@ int xs_ip_parse(const struct xs_sa_rt *rt, const uint8_t *ip, size_t len,
 	}
 }
 
-static void ipv4_csum(uint8_t *h, size_t ihl)
-{
-	h[10] = h[11] = 0;
-	xs_put_be16(h + 10, (uint16_t)~xs_csum(h, ihl, 0));
-}
-
 /* out holds the rewritten datagram of total bytes; proto follows the
  * headers kept in front. */
 void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total, uint8_t proto)
@@ -344,7 +338,7 @@ void xs_ip_fix(uint8_t *out, const struct xs_l3 *l, size_t total, uint8_t proto)
 		xs_put_be16(out + 4, (uint16_t)(total - 40));
 	} else {
 		xs_put_be16(out + 2, (uint16_t)total);
-		ipv4_csum(out, l->off);
+		xs_ip4_csum(out, l->off);
 	}
 }
 

@@ -162,8 +162,7 @@ static int frag4(const uint8_t *ip, size_t tot, uint32_t mtu, emit_fn emit,
 		xs_put_be16(buf + 2, (uint16_t)(hl + chunk));
 		xs_put_be16(buf + 6,
 			    (uint16_t)((base + off) / 8 | (more ? IP4_MF : 0)));
-		xs_put_be16(buf + 10, 0);
-		xs_put_be16(buf + 10, (uint16_t)~xs_csum(buf, hl, 0));
+		xs_ip4_csum(buf, hl);
 		err = emit(arg, buf, hl + chunk);
 		if (err < 0)
 			return err;
@@ -323,7 +322,7 @@ static int icmp4(const uint8_t *orig, const struct dgram *d, uint32_t mtu,
 	out[9] = IPPROTO_ICMP;
 	memcpy(out + 12, src, 4);
 	memcpy(out + 16, orig + 12, 4);
-	xs_put_be16(out + 10, (uint16_t)~xs_csum(out, 20, 0));
+	xs_ip4_csum(out, 20);
 	ic[0] = 3; /* destination unreachable */
 	ic[1] = 4; /* fragmentation needed and DF set */
 	xs_put_be16(ic + 6, (uint16_t)(mtu > 0xffff ? 0xffff : mtu));
@@ -336,7 +335,7 @@ static int icmp6(const uint8_t *orig, const struct dgram *d, uint32_t mtu,
 		 const uint8_t *src, uint8_t *out, size_t cap)
 {
 	int q = quote_len(d->tot, 48, 48, ICMP6_MAX, cap);
-	uint8_t *ic = out + 40, ph[40];
+	uint8_t *ic = out + 40;
 	uint32_t sum;
 
 	if (q < 0)
@@ -351,12 +350,8 @@ static int icmp6(const uint8_t *orig, const struct dgram *d, uint32_t mtu,
 	ic[0] = 2; /* packet too big */
 	xs_put_be32(ic + 4, mtu);
 	memcpy(ic + 8, orig, (size_t)q);
-	/* pseudo-header: src, dst, upper-layer length, next header */
-	memset(ph, 0, sizeof(ph));
-	memcpy(ph, out + 8, 32);
-	xs_put_be32(ph + 32, (uint32_t)(8 + q));
-	ph[39] = IPPROTO_ICMPV6;
-	sum = xs_csum(ph, sizeof(ph), 0);
+	sum = xs_csum_pseudo(AF_INET6, out + 8, out + 24, IPPROTO_ICMPV6,
+			     8 + (size_t)q);
 	xs_put_be16(ic + 2, (uint16_t)~xs_csum(ic, 8 + (size_t)q, sum));
 	return 48 + q;
 }

@@ -17,24 +17,13 @@ static void ip4_fix(uint8_t *ip, size_t hl, size_t total, uint8_t proto)
 {
 	ip[9] = proto;
 	xs_put_be16(ip + 2, (uint16_t)total);
-	ip[10] = ip[11] = 0;
-	xs_put_be16(ip + 10, (uint16_t)~xs_csum(ip, hl, 0));
+	xs_ip4_csum(ip, hl);
 }
 
-/* Sum of the pseudo-header (RFC 768 / RFC 8200 8.1) of p, l4len bytes. */
-static uint32_t pseudo_sum(const struct xs_pkt *p, size_t l4len)
+/* The pseudo-header sum of p's segment of l4len bytes. */
+static uint16_t pseudo_sum(const struct xs_pkt *p, size_t l4len)
 {
-	uint8_t ph[40];
-	size_t alen = p->family == AF_INET ? 4 : 16, n = 0;
-
-	memcpy(ph, p->src, alen);
-	memcpy(ph + alen, p->dst, alen);
-	n = 2 * alen;
-	ph[n++] = 0;
-	ph[n++] = p->proto;
-	xs_put_be16(ph + n, (uint16_t)l4len);
-	n += 2;
-	return xs_csum(ph, n, 0);
+	return xs_csum_pseudo(p->family, p->src, p->dst, p->proto, l4len);
 }
 
 uint8_t *xs_natt_strip(uint8_t *ip, size_t *len, enum xs_counter *why)

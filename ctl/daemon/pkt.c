@@ -10,6 +10,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include "pkt.h"
+#include "../lib/bytes.h"
 
 #define MAX_EXTHDRS 8
 #define IP4_MF 0x2000
@@ -153,4 +154,26 @@ uint16_t xs_csum(const void *data, size_t len, uint32_t sum)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
+}
+
+void xs_ip4_csum(uint8_t *h, size_t ihl)
+{
+	h[10] = h[11] = 0;
+	xs_put_be16(h + 10, (uint16_t)~xs_csum(h, ihl, 0));
+}
+
+/* Summed as 16-bit words, IPv6's 32-bit length and zero-padded next
+ * header come to the same as IPv4's zero, protocol, 16-bit length. */
+uint16_t xs_csum_pseudo(uint8_t family, const uint8_t *src, const uint8_t *dst,
+			uint8_t proto, size_t l4len)
+{
+	size_t alen = family == AF_INET ? 4 : 16;
+	uint8_t ph[36];
+
+	memcpy(ph, src, alen);
+	memcpy(ph + alen, dst, alen);
+	ph[2 * alen] = 0;
+	ph[2 * alen + 1] = proto;
+	xs_put_be16(ph + 2 * alen + 2, (uint16_t)l4len);
+	return xs_csum(ph, 2 * alen + 4, 0);
 }

@@ -27,5 +27,12 @@ int xs_pkt_parse(const uint8_t *ip, size_t len, struct xs_pkt *p);
 void xs_pkt_sel(const struct xs_pkt *p, uint8_t dir, struct xs_pktsel *s);
 /* RFC 1071 checksum of a buffer, folded, not inverted when used as part */
 uint16_t xs_csum(const void *data, size_t len, uint32_t sum);
+/* Write the header checksum of the IPv4 header h (ihl bytes). */
+void xs_ip4_csum(uint8_t *h, size_t ihl);
+/* xs_csum() of the pseudo-header of a TCP/UDP/ICMPv6 segment of l4len
+ * bytes (RFC 768, RFC 8200 8.1): src and dst are 4 or 16 bytes by family
+ * (AF_INET / AF_INET6), proto the upper-layer protocol. */
+uint16_t xs_csum_pseudo(uint8_t family, const uint8_t *src, const uint8_t *dst,
+			uint8_t proto, size_t l4len);
 
 #endif /* XS_PKT_H */

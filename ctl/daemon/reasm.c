@@ -507,8 +507,7 @@ static int finish(const struct dgram *d, uint8_t *out, size_t cap)
 	if (d->key.family == 4) {
 		xs_put_be16(h + 2, (uint16_t)n);
 		xs_put_be16(h + 6, d->frag_off & IP4_DF);
-		xs_put_be16(h + 10, 0);
-		xs_put_be16(h + 10, (uint16_t)~xs_csum(h, d->hlen, 0));
+		xs_ip4_csum(h, d->hlen);
 	} else {
 		xs_put_be16(h + 4, (uint16_t)(n - 40));
 		h[d->nhoff] = d->nexthdr;

@@ -27,12 +27,6 @@ size_t xs_tun_hdrlen(const struct xs_sa_rt *rt)
 	return rt->family == AF_INET ? IP4_HLEN : IP6_HLEN;
 }
 
-static void ip4_csum(uint8_t *h, size_t ihl)
-{
-	h[10] = h[11] = 0;
-	xs_put_be16(h + 10, (uint16_t)~xs_csum(h, ihl, 0));
-}
-
 /* The traffic class byte of a v4 or v6 header. */
 static uint8_t get_tclass(const uint8_t *ip)
 {
@@ -45,7 +39,7 @@ static void set_tclass(uint8_t *ip, uint8_t tc)
 {
 	if (ip[0] >> 4 == 4) {
 		ip[1] = tc;
-		ip4_csum(ip, (size_t)(ip[0] & 0x0f) * 4);
+		xs_ip4_csum(ip, (size_t)(ip[0] & 0x0f) * 4);
 		return;
 	}
 	ip[0] = (uint8_t)(0x60 | (tc >> 4));
@@ -124,7 +118,7 @@ static void outer4(const struct xs_sa_rt *rt, const struct xs_tun_knobs *k,
 	o[9] = inner[0] >> 4 == 4 ? IPPROTO_IPIP : IPPROTO_IPV6;
 	memcpy(o + 12, rt->src.a, 4);
 	memcpy(o + 16, rt->dst.a, 4);
-	ip4_csum(o, IP4_HLEN);
+	xs_ip4_csum(o, IP4_HLEN);
 }
 
 static void outer6(const struct xs_sa_rt *rt, const struct xs_tun_knobs *k,
