@@ -103,6 +103,19 @@ static __always_inline void sa_out_key(struct xs_sa_out_key *k,
 	}
 }
 
+/* At most one event per key (acquire_rl) per XS_ACQUIRE_INTERVAL_NS:
+ * true if this one may go, and it is recorded. */
+static __always_inline bool event_due(__u32 key)
+{
+	__u64 now = bpf_ktime_get_ns(), *last;
+
+	last = bpf_map_lookup_elem(&acquire_rl, &key);
+	if (last && now - *last < XS_ACQUIRE_INTERVAL_NS)
+		return false;
+	bpf_map_update_elem(&acquire_rl, &key, &now, BPF_ANY);
+	return true;
+}
+
 /*
  * Ask xdpsecd for the SA k (ACQUIRE): one xs_acquire_ev record, at most
  * one per policy per XS_ACQUIRE_INTERVAL_NS.  Global: verified on its own.
@@ -112,15 +125,9 @@ __attribute__((noinline)) int xs_acquire(__u32 policy_id, __u32 req,
 					 const struct xs_sa_out_key *k)
 {
 	struct xs_acquire_ev ev;
-	__u64 now, *last;
 
-	if (!k)
+	if (!k || !event_due(policy_id))
 		return 0;
-	now = bpf_ktime_get_ns();
-	last = bpf_map_lookup_elem(&acquire_rl, &policy_id);
-	if (last && now - *last < XS_ACQUIRE_INTERVAL_NS)
-		return 0;
-	bpf_map_update_elem(&acquire_rl, &policy_id, &now, BPF_ANY);
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.policy_id = policy_id;
 	ev.req = (__u8)req;
@@ -137,18 +144,13 @@ __attribute__((noinline)) int xs_acquire(__u32 policy_id, __u32 req,
 __attribute__((noinline)) int xs_resolve(const struct bpf_fib_lookup *f)
 {
 	struct xs_acquire_ev ev;
-	__u64 now, *last;
-	__u32 key;
+	__u32 a32;
 
 	if (!f)
 		return 0;
-	key = XS_EV_RESOLVE_KEY(f->family == XS_AF_INET ? f->ipv4_dst :
-							  f->ipv6_dst[3]);
-	now = bpf_ktime_get_ns();
-	last = bpf_map_lookup_elem(&acquire_rl, &key);
-	if (last && now - *last < XS_ACQUIRE_INTERVAL_NS)
+	a32 = f->family == XS_AF_INET ? f->ipv4_dst : f->ipv6_dst[3];
+	if (!event_due(XS_EV_RESOLVE_KEY(a32)))
 		return 0;
-	bpf_map_update_elem(&acquire_rl, &key, &now, BPF_ANY);
 	__builtin_memset(&ev, 0, sizeof(ev));
 	ev.kind = XS_EV_RESOLVE;
 	ev.sa.family = f->family;
