@@ -219,7 +219,7 @@ $(O)/tests/bpf_test_%: $(O)/tests/bpf/test_%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcmocka $(LDLIBS) -o $@
 
 # small programs used by the e2e tests
-$(O)/tests/prog_%: $(O)/tests/prog/%.o $(DAEMON_A) $(LIB_A)
+$(O)/tests/prog_%: $(O)/tests/prog/%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -Wl,--as-needed $^ $(LDLIBS) -o $@
 

@@ -20,45 +20,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ctype.h>
 #include <unistd.h>
 #include "../../ctl/daemon/esp.h"
 #include "../../ctl/lib/counter.h"
 #include "../../ctl/lib/pfkey_msg.h"
+#include "../lib/hexio.h"
 
 #define MAXPKT 65536
-
-static int hexval(int ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	ch = tolower(ch);
-	return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
-}
-
-/* Hex digits of s (white space skipped) into out; -1 if malformed. */
-static long unhex(const char *s, uint8_t *out, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1, v;
-
-	for (; *s; s++) {
-		if (isspace((unsigned char)*s))
-			continue;
-		v = hexval((unsigned char)*s);
-		if (v < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n == cap)
-			return -1;
-		out[n++] = (uint8_t)(hi << 4 | v);
-		hi = -1;
-	}
-	return hi < 0 ? (long)n : -1;
-}
 
 static int usage(void)
 {
@@ -75,7 +43,7 @@ struct opts {
 
 static int set_key(const char *hex, uint8_t *key, uint16_t *len)
 {
-	long n = unhex(hex, key, XS_KEY_MAX);
+	long n = xt_unhex(hex, key, XS_KEY_MAX);
 
 	if (n < 0)
 		return -EINVAL;
@@ -111,7 +79,7 @@ static int run(struct xs_sa_rt *rt, bool enc, const uint8_t *in, size_t len)
 	static uint8_t out[MAXPKT + 256];
 	enum xs_counter why = XS_CNT_MAX;
 	struct xs_esp_ctx c;
-	int n, i;
+	int n;
 
 	n = xs_esp_ctx_init(&c, rt);
 	if (n) {
@@ -128,20 +96,16 @@ static int run(struct xs_sa_rt *rt, bool enc, const uint8_t *in, size_t len)
 			n ? strerror(-n) : "dummy");
 		return n ? 1 : 2;
 	}
-	for (i = 0; i < n; i++)
-		printf("%02x", out[i]);
-	printf("\n");
+	xt_print_hex(stdout, out, (size_t)n);
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
-	static char text[2 * MAXPKT + 4096];
 	static uint8_t pkt[MAXPKT];
 	struct opts o = { "aes-gcm-16", NULL, NULL, false, 0 };
 	struct xs_sa_rt *rt;
 	struct xs_sa sa;
-	size_t got;
 	long len;
 	bool enc;
 	int ret, ch;
@@ -167,10 +131,8 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "enc") && strcmp(argv[1], "dec"))
 		return usage();
 	enc = !strcmp(argv[1], "enc");
-	got = fread(text, 1, sizeof(text) - 1, stdin);
-	text[got] = 0;
-	len = unhex(text, pkt, sizeof(pkt));
-	if (len <= 0) {
+	len = xt_read_hex(stdin, pkt, sizeof(pkt));
+	if (len < 0) {
 		fprintf(stderr, "esp_tool: bad hex on stdin\n");
 		return 64;
 	}
