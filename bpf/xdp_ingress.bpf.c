@@ -78,15 +78,37 @@ static __always_inline int steer(struct xdp_md *ctx, __u32 sa_slot,
 	return XDP_REDIRECT;
 }
 
+/*
+ * The inbound SA of (proto, spi, p's destination) to the worker, if it
+ * exists and takes this encapsulation (natt: it arrived in UDP; an SA
+ * marked XS_SA_F_NATT takes only that, the others never); else a drop
+ * (drop_unknown_spi).
+ */
+static __always_inline int steer_sa(struct xdp_md *ctx, const struct xs_pkt *p,
+				    __u8 proto, __be32 spi, bool natt)
+{
+	struct xs_sa_in_key k = { .spi = spi,
+				  .proto = proto,
+				  .family = p->family };
+	const struct xs_sa_ref *sa;
+	int ret;
+
+	__builtin_memcpy(k.daddr, p->dst, 16);
+	sa = bpf_map_lookup_elem(&sa_in, &k);
+	if (!sa || !!(sa->flags & XS_SA_F_NATT) != natt)
+		return drop(XS_CNT_drop_unknown_spi);
+	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
+	if (ret == XDP_REDIRECT)
+		xs_sa_rx_count(sa->slot, p->l3_len);
+	return ret;
+}
+
 static __always_inline int ipsec_in(struct xdp_md *ctx, struct xs_buf *b,
 				    const struct xs_pkt *p,
 				    const struct xs_config *c)
 {
-	struct xs_sa_in_key k = { .proto = p->proto, .family = p->family };
 	__u32 off = p->l4_off & 0x7fff; /* < 32K: keeps the verifier's range */
-	const struct xs_sa_ref *sa;
 	__be32 *spi;
-	int ret;
 
 	if (p->proto == IPPROTO_ESP && !c->esp_enable)
 		return drop(XS_CNT_drop_esp_disabled);
@@ -100,15 +122,7 @@ static __always_inline int ipsec_in(struct xdp_md *ctx, struct xs_buf *b,
 	spi = b->data + off;
 	if ((void *)(spi + 2) > b->data_end)
 		return drop(XS_CNT_drop_malformed);
-	k.spi = *spi;
-	__builtin_memcpy(k.daddr, p->dst, 16);
-	sa = bpf_map_lookup_elem(&sa_in, &k);
-	if (!sa || (p->proto == IPPROTO_ESP && (sa->flags & XS_SA_F_NATT)))
-		return drop(XS_CNT_drop_unknown_spi);
-	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
-	if (ret == XDP_REDIRECT)
-		xs_sa_rx_count(sa->slot, p->l3_len);
-	return ret;
+	return steer_sa(ctx, p, p->proto, *spi, false);
 }
 
 /*
@@ -123,13 +137,10 @@ static __always_inline int natt_in(struct xdp_md *ctx, struct xs_buf *b,
 				   const struct xs_pkt *p,
 				   const struct xs_config *c)
 {
-	struct xs_sa_in_key k = { .proto = IPPROTO_ESP, .family = p->family };
 	__u32 off = p->l4_off & 0x7fff;
-	const struct xs_sa_ref *sa;
 	__be16 *udp = b->data + off;
 	__u8 *pl = (void *)(udp + 4);
 	__be32 *spi = (void *)pl;
-	int ret;
 
 	/* frames may be padded: the UDP length says what the payload is */
 	if ((void *)(pl + 1) > b->data_end)
@@ -140,15 +151,7 @@ static __always_inline int natt_in(struct xdp_md *ctx, struct xs_buf *b,
 		return NOT_NATT;
 	if (!c->esp_enable)
 		return drop(XS_CNT_drop_esp_disabled);
-	k.spi = *spi;
-	__builtin_memcpy(k.daddr, p->dst, 16);
-	sa = bpf_map_lookup_elem(&sa_in, &k);
-	if (!sa || !(sa->flags & XS_SA_F_NATT))
-		return drop(XS_CNT_drop_unknown_spi);
-	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
-	if (ret == XDP_REDIRECT)
-		xs_sa_rx_count(sa->slot, p->l3_len);
-	return ret;
+	return steer_sa(ctx, p, IPPROTO_ESP, *spi, true);
 }
 
 /* A cleartext packet under an IPSEC policy: allowed only if every
