@@ -53,9 +53,7 @@ chmod 600 "$TMP/h1.conf" "$TMP/h2.conf"
 check "h1 xdpsecd ready" start_host h1 "$NS1" v1 "$TMP/h1.conf"
 check "h2 xdpsecd ready" start_host h2 "$NS2" v2 "$TMP/h2.conf"
 
-ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" \
-	'ip or ip6' >/dev/null 2>&1 &
-TDW=$!
+wire_capture wire.pcap
 sleep 1
 
 # the enc interface shows the cleartext of what is protected, both ways
@@ -154,9 +152,7 @@ for fam in 4 6; do
 done
 
 # kill -9 while protected traffic flows: nothing in clear afterwards
-ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/kill.pcap" \
-	'ip or ip6' >/dev/null 2>&1 &
-TDW=$!
+wire_capture kill.pcap
 sleep 1
 n1 ping -c 20 -i 0.1 -W 1 -q 10.77.0.2 >/dev/null 2>&1 &
 P=$!

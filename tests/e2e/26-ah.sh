@@ -77,20 +77,11 @@ chmod 600 "$TMP/h1.conf" "$TMP/h2.conf"
 check "h1 xdpsecd ready" start_host h1 "$NS1" v1 "$TMP/h1.conf"
 check "h2 xdpsecd ready" start_host h2 "$NS2" v2 "$TMP/h2.conf"
 
-ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" \
-	'ip or ip6' >/dev/null 2>&1 &
-TDW=$!
+wire_capture wire.pcap
 sleep 1
 icv0=$(( $(hcounter drop-bad-icv h1) + $(hcounter drop-bad-icv h2) ))
 
-tcp() { # tcp ADDR PORT TAG: 2 MB h1 -> ADDR (on h2), compared
-	n2 $PY "$E2E/traffic.py" tcp-server "$1" "$2" >"$TMP/$3.srv" 2>&1 &
-	local srv=$!
-	sleep 0.3
-	n1 $PY "$E2E/traffic.py" tcp-client "$1" "$2" 2000000 >"$TMP/$3.cli" 2>&1 || true
-	wait $srv || true
-	test -s "$TMP/$3.cli" && cmp -s "$TMP/$3.cli" "$TMP/$3.srv"
-}
+tcp() { tcp_copy "$NS2" "$NS1" "$1" "$2" 2000000 "$3"; } # tcp ADDR PORT TAG: 2 MB h1 -> h2
 
 for k in $KS; do
 	n=ah/${NAME[$k]}

@@ -110,9 +110,7 @@ check "another namespace's sockets are left to the kernel (ENOPROTOOPT)" \
 	sh -c "! grep -q '^not ok' $TMP/opts.absent && grep -q '^ok' $TMP/opts.absent"
 
 # ---------------------------------------------------------------- egress
-ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" \
-	'ip or ip6' >/dev/null 2>&1 &
-TDW=$!
+wire_capture wire.pcap
 sleep 1
 h2 "$PEER" udp-recv 10.75.0.2 7501 4 >"$TMP/r7501" &
 R1=$!

@@ -146,9 +146,7 @@ quiet() { "$@" >/dev/null 2>&1; }
 hsetkey() { XDPSEC_PFKEY_SOCKET=$POD/hostrun/pfkey.sock "$B/setkey" "$@"; }
 
 # ------------------------------------------------------------ traffic
-ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n -w "$TMP/wire.pcap" \
-	'ip' >/dev/null 2>&1 &
-TDW=$!
+wire_capture wire.pcap ip
 sleep 1
 check "ping node -> peer through the pod's xdpsecd" \
 	quiet n1 ping -c 3 -W 2 -i 0.2 -q 10.79.0.2

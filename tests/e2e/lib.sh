@@ -170,3 +170,26 @@ veth_link() {
 	ip -n "$1" link set "$2" up
 	ip -n "$3" link set "$4" up
 }
+
+# wire_capture FILE [FILTER]: tcpdump on make_wire's bridge into $TMP/FILE
+# (default filter: IPv4 and IPv6); its pid in TDW
+wire_capture() {
+	ip netns exec "$NSW" tcpdump --immediate-mode -U -i br0 -n \
+		-w "$TMP/$1" "${2:-ip or ip6}" >/dev/null 2>&1 &
+	TDW=$!
+}
+
+# tcp_copy SRV_NS CLI_NS ADDR PORT BYTES TAG: BYTES of seeded data from
+# CLI_NS to a server on ADDR:PORT in SRV_NS (traffic.py); true when both
+# ends report the same count and digest ($TMP/TAG.srv, $TMP/TAG.cli)
+tcp_copy() {
+	local srv
+	ip netns exec "$1" $PY "$ROOT/tests/e2e/traffic.py" tcp-server "$3" "$4" \
+		>"$TMP/$6.srv" 2>&1 &
+	srv=$!
+	sleep 0.3
+	ip netns exec "$2" $PY "$ROOT/tests/e2e/traffic.py" tcp-client "$3" "$4" \
+		"$5" >"$TMP/$6.cli" 2>&1 || true
+	wait $srv || true
+	test -s "$TMP/$6.cli" && cmp -s "$TMP/$6.cli" "$TMP/$6.srv"
+}
