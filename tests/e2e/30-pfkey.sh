@@ -177,7 +177,28 @@ check "h1 now has the outbound SA 0x8001, mature" \
 	sh -c "grep -A3 '^10.98.0.1 10.98.0.2' $TMP/acq.D | grep -q state=mature"
 stop_hosts || true
 
-# --- 100 000 SAs through setkey -f, one complete dump
+# big_load WHAT FILE DUMP LINE FLUSH EMPTY: setkey -f $TMP/FILE ($N
+# entries of WHAT) without an error, one complete DUMP (-D / -DP: $N lines
+# matching LINE), timed; FLUSH then leaves the EMPTY message
+big_load() {
+	local t0 t1 t2
+	t0=$(date +%s.%N)
+	setkey -f "$TMP/$2" >"$TMP/$2.out" 2>&1 || true
+	t1=$(date +%s.%N)
+	check "setkey -f adds $N $1 without an error" test ! -s "$TMP/$2.out"
+	setkey "$3" >"$TMP/$2.dump" 2>&1 || true
+	t2=$(date +%s.%N)
+	check "the dump ($3) lists all $N $1" test "$(grep -c "$4" "$TMP/$2.dump")" = $N
+	awk -v a="$t0" -v b="$t1" -v c="$t2" -v n=$N -v w="$1" -v d="$3" \
+		'BEGIN { printf "# %d %s: setkey -f %.1f s, setkey %s %.1f s\n", n, w, b - a, d, c - b }'
+	setkey "$5" >/dev/null
+	check "flush of $N $1 leaves none" \
+		sh -c "XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock $B/setkey $3 | grep -q '$6'"
+	check "xdpsecd still runs after the load of $1" kill -0 "$DPID"
+}
+
+# --- 100 000 SAs and 100 000 policies through setkey -f, complete dumps
+# (ipsec(4)'s truncated-dump bug)
 setkey -F >/dev/null
 setkey -FP >/dev/null
 N=100000
@@ -187,32 +208,10 @@ awk -v n=$N -v k="$K" 'BEGIN {
 			int(i / 250) % 250, i % 250 + 1, 4096 + i, k
 }' >"$TMP/big.conf"
 chmod 600 "$TMP/big.conf"
-t0=$(date +%s.%N)
-setkey -f "$TMP/big.conf" >"$TMP/big.out" 2>&1 || true
-t1=$(date +%s.%N)
-check "setkey -f adds $N SAs without an error" test ! -s "$TMP/big.out"
-setkey -D >"$TMP/big.D" 2>&1 || true
-t2=$(date +%s.%N)
-check "the dump lists all $N SAs" test "$(grep -c '^10\.98\.' "$TMP/big.D")" = $N
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v n=$N 'BEGIN { printf "# %d SAs: setkey -f %.1f s, setkey -D %.1f s\n", n, b - a, c - b }'
-setkey -F >/dev/null
-check "flush of $N SAs leaves none" sh -c "XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock $B/setkey -D | grep -q 'No SAD entries'"
-check "xdpsecd still runs after the load" kill -0 "$DPID"
-
-# --- 100 000 policies, one complete dump (ipsec(4)'s truncated-dump bug)
+big_load SAs big.conf -D '^10\.98\.' -F 'No SAD entries'
 awk -v n=$N 'BEGIN {
 	for (i = 0; i < n; i++)
 		printf "spdadd 10.%d.%d.%d 10.96.0.0/16 any -P out ipsec esp/transport//require ;\n",
 			97 + int(i / 62500), int(i / 250) % 250, i % 250 + 1
 }' >"$TMP/bigp.conf"
-t0=$(date +%s.%N)
-setkey -f "$TMP/bigp.conf" >"$TMP/bigp.out" 2>&1 || true
-t1=$(date +%s.%N)
-check "setkey -f adds $N policies without an error" test ! -s "$TMP/bigp.out"
-setkey -DP >"$TMP/bigp.D" 2>&1 || true
-t2=$(date +%s.%N)
-check "the policy dump lists all $N" test "$(grep -c '^10\.9[78]\.' "$TMP/bigp.D")" = $N
-awk -v a="$t0" -v b="$t1" -v c="$t2" -v n=$N 'BEGIN { printf "# %d policies: setkey -f %.1f s, setkey -DP %.1f s\n", n, b - a, c - b }'
-setkey -FP >/dev/null
-check "flush of $N policies leaves none" sh -c "XDPSEC_PFKEY_SOCKET=$TMP/pfkey.sock $B/setkey -DP | grep -q 'No SPD entries'"
-check "xdpsecd still runs after the policy load" kill -0 "$DPID"
+big_load policies bigp.conf -DP '^10\.9[78]\.' -FP 'No SPD entries'
