@@ -398,7 +398,8 @@ static __always_inline int policy_out(struct __sk_buff *skb,
 	}
 }
 
-static __always_inline int classify(struct __sk_buff *skb, struct xs_pkt *p)
+static __always_inline int classify(struct __sk_buff *skb, struct xs_pkt *p,
+				    const struct xs_config *c)
 {
 	switch (xs_parse_skb(skb, p)) {
 	case XS_PARSE_ARP:
@@ -412,15 +413,16 @@ static __always_inline int classify(struct __sk_buff *skb, struct xs_pkt *p)
 	}
 	if (xs_pkt_is_nd(p))
 		return ok(XS_CNT_tx_bypass_nd);
-	return policy_out(skb, p, xs_config_get());
+	return policy_out(skb, p, c);
 }
 
 SEC("tc")
 int tc_egress(struct __sk_buff *skb)
 {
 	struct xs_pkt p = {};
-	int ret = classify(skb, &p);
+	const struct xs_config *c = xs_config_get();
+	int ret = classify(skb, &p, c);
 
-	xs_trace(XS_HOOK_TC_EGRESS, skb->ifindex, &p);
+	xs_trace(XS_HOOK_TC_EGRESS, skb->ifindex, &p, c);
 	return ret;
 }

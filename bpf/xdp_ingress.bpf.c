@@ -213,9 +213,9 @@ __attribute__((noinline)) int xs_parse_xdp(struct xdp_md *ctx, struct xs_pkt *p)
 	return xs_parse(&b, p);
 }
 
-static __always_inline int classify(struct xdp_md *ctx, struct xs_pkt *p)
+static __always_inline int classify(struct xdp_md *ctx, struct xs_pkt *p,
+				    const struct xs_config *c)
 {
-	const struct xs_config *c;
 	struct xs_buf b;
 
 	switch (xs_parse_xdp(ctx, p)) {
@@ -231,7 +231,6 @@ static __always_inline int classify(struct xdp_md *ctx, struct xs_pkt *p)
 	b.data = (void *)(long)ctx->data;
 	b.data_end = (void *)(long)ctx->data_end;
 	b.len = b.data_end - b.data;
-	c = xs_config_get();
 	if (p->proto == IPPROTO_ESP || p->proto == IPPROTO_AH)
 		return ipsec_in(ctx, &b, p, c);
 	if (xs_pkt_is_nd(p))
@@ -250,8 +249,9 @@ SEC("xdp")
 int xdp_ingress(struct xdp_md *ctx)
 {
 	struct xs_pkt p = {};
-	int ret = classify(ctx, &p);
+	const struct xs_config *c = xs_config_get();
+	int ret = classify(ctx, &p, c);
 
-	xs_trace(XS_HOOK_XDP_INGRESS, ctx->ingress_ifindex, &p);
+	xs_trace(XS_HOOK_XDP_INGRESS, ctx->ingress_ifindex, &p, c);
 	return ret;
 }

@@ -35,15 +35,14 @@ __attribute__((noinline)) int xs_trace_emit(__u32 hook, __u32 ifindex,
 	return bpf_ringbuf_output(&trace, &ev, sizeof(ev), 0);
 }
 
-/* After the verdict: trace p if its family's debug knob is set. */
+/* After the verdict: trace p if its family's debug knob is set in c (the
+ * config the program classified with). */
 static __always_inline void xs_trace(__u32 hook, __u32 ifindex,
-				     const struct xs_pkt *p)
+				     const struct xs_pkt *p,
+				     const struct xs_config *c)
 {
-	const struct xs_config *c;
-
 	if (p->family != XS_AF_INET && p->family != XS_AF_INET6)
 		return; /* not IP (ARP, other): nothing to say */
-	c = xs_config_get();
 	if (p->family == XS_AF_INET ? c->ip4_debug : c->ip6_debug)
 		xs_trace_emit(hook, ifindex, p);
 }

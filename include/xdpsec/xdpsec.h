@@ -440,8 +440,9 @@ _Static_assert(sizeof(struct xs_acquire_ev) == 48, "xs_acquire_ev size");
  * xdp_ingress and tc_egress write one xs_trace_ev per IP packet of that
  * family to the trace ring buffer: where, the packet's selector and the
  * verdict or drop reason it was counted under (`xdpsecctl trace`).  Off,
- * the cost is the config read the programs do anyway.  trace_last (per
- * CPU) holds the counter xs_count() bumped last, which is that verdict.
+ * the cost is a test of the config the programs read anyway, plus the
+ * per-CPU store of trace_last that every xs_count() makes: it holds the
+ * counter bumped last, which is the packet's verdict.
  */
 #define XS_TRACE_RB_SIZE (256 * 1024)
 
