@@ -314,6 +314,18 @@ static struct sa_group *member_detach(struct sa_member *m)
 }
 
 /* File the entry in its groups (not synced).  -ENOMEM leaves it unfiled. */
+/* The request mode of sa's group i (struct sa_entry.m: odd i are the
+ * own-reqid groups, i >= 2 the tunnel groups of a mode-ANY SA), 0 if sa
+ * is in no such group. */
+static uint8_t group_mode(const struct xs_sa *sa, int i)
+{
+	if ((i & 1) && !sa->reqid)
+		return 0;
+	if (sa->mode != IPSEC_MODE_ANY)
+		return i < 2 ? sa->mode : 0;
+	return i < 2 ? IPSEC_MODE_TRANSPORT : IPSEC_MODE_TUNNEL;
+}
+
 static int groups_attach(struct xs_sadb *db, struct sa_entry *e)
 {
 	struct xs_sa_out_key k;
@@ -322,14 +334,9 @@ static int groups_attach(struct xs_sadb *db, struct sa_entry *e)
 	int i;
 
 	for (i = 0; i < XS_SA_NGROUPS; i++) {
-		if ((i & 1) && !e->sa.reqid)
+		mode = group_mode(&e->sa, i);
+		if (!mode)
 			continue;
-		mode = e->sa.mode == IPSEC_MODE_ANY ? IPSEC_MODE_TRANSPORT :
-						      e->sa.mode;
-		if (i >= 2 && e->sa.mode != IPSEC_MODE_ANY)
-			break;
-		if (i >= 2)
-			mode = IPSEC_MODE_TUNNEL;
 		out_key(&e->sa, (i & 1) ? e->sa.reqid : 0, mode, &k);
 		g = group_get(db, &k);
 		if (!g)
