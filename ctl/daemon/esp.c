@@ -25,12 +25,12 @@
 #include <string.h>
 #include <unistd.h>
 #include <netinet/in.h>
-#include <sys/mman.h>
 #include <openssl/crypto.h>
 #include "../lib/bytes.h"
 #include "esp.h"
 #include "esp_crypto.h"
 #include "pkt.h"
+#include "secmem.h"
 #include "../lib/pfkey_msg.h"
 
 #define ESP_HDR XS_ESP_HDR
@@ -47,12 +47,9 @@ bool xs_sa_rt_ah_live(void)
 	return __atomic_load_n(&ah_live, __ATOMIC_RELAXED) != 0;
 }
 
-static size_t rt_map_size(size_t keys)
+static size_t rt_size(size_t keys)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t n = sizeof(struct xs_sa_rt) + keys;
-
-	return (n + page - 1) / page * page;
+	return sizeof(struct xs_sa_rt) + keys;
 }
 
 /* AH (ah.c): an implemented HMAC, no cipher. */
@@ -144,21 +141,12 @@ struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
 	err = pick_algs(sa, &enc, &auth);
 	if (err)
 		goto fail;
-	size = rt_map_size((enc ? sa->enc_keylen : 0) +
-			   (auth ? sa->auth_keylen : 0));
-	rt = mmap(NULL, size, PROT_READ | PROT_WRITE,
-		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (rt == MAP_FAILED) {
+	size = rt_size((enc ? sa->enc_keylen : 0) +
+		       (auth ? sa->auth_keylen : 0));
+	rt = xs_secmem_alloc(size);
+	if (!rt) {
 		err = -ENOMEM;
 		goto fail;
-	}
-	if (madvise(rt, size, MADV_DONTDUMP)) {
-		err = -errno;
-		goto fail_unmap;
-	}
-	if (mlock(rt, size) && errno != EPERM && errno != ENOMEM) {
-		err = -errno;
-		goto fail_unmap;
 	}
 	rt_fill(rt, sa, enc, auth, slot);
 	/* the xdpsec extension in packets, else KAME's bytes */
@@ -173,9 +161,7 @@ struct xs_sa_rt *xs_sa_rt_new(const struct xs_sa *sa, uint32_t slot)
 	return rt;
 
 fail_wipe:
-	OPENSSL_cleanse(rt, size);
-fail_unmap:
-	munmap(rt, size);
+	xs_secmem_free(rt, size);
 fail:
 	errno = -err;
 	return NULL;
@@ -187,13 +173,11 @@ void xs_sa_rt_free(struct xs_sa_rt *rt)
 
 	if (!rt)
 		return;
-	size = rt_map_size(rt->enc_keylen + rt->auth_keylen);
+	size = rt_size(rt->enc_keylen + rt->auth_keylen);
 	if (rt->satype == SADB_SATYPE_AH)
 		__atomic_fetch_sub(&ah_live, 1, __ATOMIC_RELAXED);
 	xs_replay_destroy(&rt->replay);
-	OPENSSL_cleanse(rt, size);
-	munlock(rt, size);
-	munmap(rt, size);
+	xs_secmem_free(rt, size);
 }
 
 /* ---------------------------------------------------------------- core */

@@ -6,11 +6,12 @@
  * names one outside that table's data.
  *
  * struct xs_sa_rt is a live SA as all workers share it: immutable
- * parameters, key material in non-dumpable memory, the outbound sequence
- * counter (one atomic per SA) and the inbound replay window (its own lock:
- * one SA's packets may arrive on several queues).  struct xs_esp_ctx is one
- * worker's EVP and HMAC state for one SA, initialised once; per packet
- * only the IV and the AAD change and nothing is allocated.
+ * parameters, key material in locked non-dumpable memory (secmem.h), the
+ * outbound sequence counter (one atomic per SA) and the inbound replay
+ * window (its own lock: one SA's packets may arrive on several queues).
+ * struct xs_esp_ctx is one worker's EVP and HMAC state for one SA,
+ * initialised once; per packet only the IV and the AAD change and nothing
+ * is allocated.
  */
 #ifndef XS_ESP_H
 #define XS_ESP_H
@@ -36,7 +37,7 @@ struct xs_sa_rt {
 	struct xs_addr src, dst;
 	const struct xs_alg *enc, *auth;
 	uint16_t enc_keylen, auth_keylen;
-	uint8_t *enc_key, *auth_key; /* in the rt's locked, non-dumpable page */
+	uint8_t *enc_key, *auth_key; /* after the rt, in secmem.c's arena */
 	uint64_t seq_out; /* last sequence number sent (atomic), 64-bit
 				 * with ESN, else at most 2^32 - 1 */
 	struct xs_replay replay; /* inbound window */

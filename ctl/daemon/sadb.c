@@ -45,6 +45,7 @@
 #include "../lib/pfkey_msg.h"
 #include "replay.h"
 #include "sadb_int.h"
+#include "secmem.h"
 
 uint64_t sadb_now(const struct xs_sadb *db)
 {
@@ -407,8 +408,7 @@ static int sa_in_sync(struct xs_sadb *db, const struct sa_entry *e, bool del)
 static void entry_free(struct sa_entry *e)
 {
 	xs_sa_wipe(&e->sa);
-	OPENSSL_cleanse(e, sizeof(*e));
-	free(e);
+	xs_secmem_free(e, sizeof(*e));
 }
 
 /* Remove from every index and the datapath; frees e. */
@@ -449,7 +449,7 @@ struct sa_entry *sadb_entry_new(struct xs_sadb *db, const struct xs_sa *sa,
 
 	if (!db->nfree)
 		return NULL;
-	e = calloc(1, sizeof(*e));
+	e = xs_secmem_alloc(sizeof(*e)); /* holds the keys */
 	if (!e)
 		return NULL;
 	e->sa = *sa;

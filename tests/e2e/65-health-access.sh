@@ -79,8 +79,8 @@ check "h1 has MADV_DONTDUMP ('dd') mappings ($km)" \
 	sh -c "grep -Eq 'dd_maps=[1-9]' $TMP/keymem.txt"
 check "h1's SA keys are found in 'dd' mappings ($km)" \
 	sh -c "grep -Eq 'in_dd=[1-9]' $TMP/keymem.txt"
-# the controller's SADB copy (sadb.c) and OpenSSL's key schedules are not
-# in dd memory yet: report, do not fail (see README, Reliability)
+# OpenSSL's key schedules are not in dd memory: report, do not fail (see
+# README, Reliability)
 echo "# keys outside dd mappings: $km"
 
 # --- 3. access without --pfkey-group ---------------------------------------
