@@ -261,7 +261,7 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -MMD -MP \
 	-fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
-FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c sadb_life.c spd.c spd_life.c \
+FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c sadb_life.c spd.c spd_life.c spd_prune.c \
 	spd_resync.c dp.c hash.c)
 FUZZ_SRCS_setkey := $(SETKEY_SRCS)
 FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c replay.c pkt.c \

@@ -22,7 +22,7 @@ for p in xdp_ingress tc_egress; do
 			fi
 			case $c in
 			hit) note="flow-cache hit" ;;
-			miss) note="cache bypassed (non-initial fragment): full tuple-space search" ;;
+			miss) note="cache bypassed (non-initial fragment): pruned tuple-space search" ;;
 			esac
 			row cls "$p $n policies, $c" "" "$v" ns/pkt "$ratio" "$tgt" "$st" "$note"
 		done

@@ -37,6 +37,12 @@ XS_MAP(spd_masks, BPF_MAP_TYPE_ARRAY, __u32, struct xs_spd_mask,
        2 * XS_SPD_MAX_MASKS, 0);
 XS_MAP(spd_rules, BPF_MAP_TYPE_HASH, struct xs_spd_key, struct xs_spd_rule,
        XS_MAX_POLICY, BPF_F_NO_PREALLOC);
+/* tuple-space pruning: per address prefix the masks worth probing; two
+ * halves of entries while a restarted controller takes over */
+XS_MAP(spd_prune_src, BPF_MAP_TYPE_LPM_TRIE, struct xs_spd_pfx_key, __u64,
+       2 * XS_MAX_POLICY, BPF_F_NO_PREALLOC);
+XS_MAP(spd_prune_dst, BPF_MAP_TYPE_LPM_TRIE, struct xs_spd_pfx_key, __u64,
+       2 * XS_MAX_POLICY, BPF_F_NO_PREALLOC);
 XS_MAP(spd_policies, BPF_MAP_TYPE_ARRAY, __u32, struct xs_policy, XS_MAX_POLICY,
        0);
 XS_MAP(spd_cache, BPF_MAP_TYPE_LRU_HASH, struct xs_flow_key, struct xs_flow_val,

@@ -8,9 +8,14 @@
  * opaque ports (non-initial fragments) bypass the cache: their key would
  * collide with the flow's first fragment, which may match a port policy.
  *
- * The search walks the live half of spd_masks (sorted by best rank) and
- * probes spd_rules once per mask of the packet's family and direction,
- * stopping when no remaining mask can beat the best rank found.
+ * The search prunes the tuple space first: one longest-prefix match of
+ * the source in spd_prune_src and one of the destination in spd_prune_dst
+ * give the masks that can hold a matching rule (ANDed bitmaps).  Only
+ * those are probed in spd_rules (masks of the live half of spd_masks,
+ * indexed by bit), so a miss costs two trie lookups and a probe or two,
+ * not one probe per mask in the SPD.  No fallback walk of every mask is
+ * kept: a bitmap is complete for the rules whose bits it carries (set
+ * pruning), and a packet no bitmap covers matches no rule.
  */
 #ifndef XS_BPF_SPD_H
 #define XS_BPF_SPD_H
@@ -21,9 +26,10 @@
 /* The state of one search, shared with the bpf_loop() callback. */
 struct spd_walk {
 	struct xs_pkt p;
+	__u64 cand; /* masks still to probe: bit b is mask id half | b */
 	__u64 rank; /* best rank so far */
 	__u32 slot; /* its policy slot, XS_SLOT_NONE: nothing found */
-	__u32 base; /* the live half of spd_masks */
+	__u32 base; /* spd_masks index of bit 0: the live half */
 	__u8 dir;
 };
 
@@ -64,20 +70,57 @@ static __always_inline void spd_key_build(struct xs_spd_key *k,
 	xs_spd_mask_addr((struct spd_addr *)k->dst, m->dst_plen);
 }
 
-/* One mask (bpf_loop callback): 1 stops the search, 0 goes on. */
+/* Index of the lowest set bit of x (x != 0), without ctz. */
+static __always_inline __u32 spd_low_bit(__u64 x)
+{
+	__u32 i = 0;
+
+	x &= -x;
+	if (!(x & 0xffffffffULL)) {
+		i += 32;
+		x >>= 32;
+	}
+	if (!(x & 0xffff)) {
+		i += 16;
+		x >>= 16;
+	}
+	if (!(x & 0xff)) {
+		i += 8;
+		x >>= 8;
+	}
+	if (!(x & 0xf)) {
+		i += 4;
+		x >>= 4;
+	}
+	if (!(x & 0x3)) {
+		i += 2;
+		x >>= 2;
+	}
+	if (!(x & 0x1))
+		i += 1;
+	return i;
+}
+
+/* One candidate mask (bpf_loop callback): 1 stops the search, 0 goes on.
+ * The candidates come in id order, not rank order: every one is probed
+ * unless its best rank cannot beat what was found. */
 static long spd_probe(__u32 i, void *arg)
 {
 	struct spd_walk *w = arg;
 	const struct xs_spd_rule *r;
 	const struct xs_spd_mask *m;
 	struct xs_spd_key k;
-	__u32 idx = w->base + i;
+	__u32 idx;
 
+	if (!w->cand)
+		return 1;
+	idx = w->base + spd_low_bit(w->cand);
+	w->cand &= w->cand - 1;
 	m = bpf_map_lookup_elem(&spd_masks, &idx);
 	if (!m || !m->in_use)
-		return 1;
+		return 0;
 	if (w->slot != XS_SLOT_NONE && m->best_rank >= w->rank)
-		return 1;
+		return 0;
 	if (m->family != w->p.family || m->dir != w->dir)
 		return 0;
 	if (w->p.opaque && (m->sport_exact || m->dport_exact))
@@ -91,20 +134,46 @@ static long spd_probe(__u32 i, void *arg)
 	return 0;
 }
 
-/* Tuple space search: bpf_loop() keeps the verifier's work to one pass
- * over the probe, whatever XS_SPD_MAX_MASKS is. */
+/* The masks a rule matching p can be in: the longest-prefix bitmaps of
+ * its source and destination, ANDed. */
+static __always_inline __u64 spd_candidates(const struct xs_pkt *p, __u8 dir,
+					    __u8 half)
+{
+	struct xs_spd_pfx_key k = {
+		.prefixlen = XS_SPD_PFX_HDR_BITS + 128,
+		.dir = dir,
+		.family = p->family,
+		.half = half,
+	};
+	const __u64 *s, *d;
+
+	__builtin_memcpy(k.addr, p->src, 16);
+	s = bpf_map_lookup_elem(&spd_prune_src, &k);
+	if (!s)
+		return 0;
+	__builtin_memcpy(k.addr, p->dst, 16);
+	d = bpf_map_lookup_elem(&spd_prune_dst, &k);
+	return d ? *s & *d : 0;
+}
+
+/* Tuple space search over the candidate masks only: bpf_loop() keeps the
+ * verifier's work to one pass over the probe. */
 static __always_inline __u32 spd_search(const struct xs_state *st,
 					const struct xs_pkt *p, __u8 dir)
 {
+	__u8 half = st->spd_active ? 1 : 0;
 	struct spd_walk w = {
 		.rank = ~0ULL,
 		.slot = XS_SLOT_NONE,
-		.base = st->spd_active ? XS_SPD_MAX_MASKS : 0,
+		.base = half * XS_SPD_MAX_MASKS,
 		.dir = dir,
 	};
 
+	w.cand = spd_candidates(p, dir, half);
+	if (!w.cand)
+		return XS_SLOT_NONE;
 	w.p = *p;
-	bpf_loop(XS_SPD_MAX_MASKS, spd_probe, &w, 0);
+	bpf_loop(XS_SPD_MAX_MASKS + 1, spd_probe, &w, 0);
 	return w.slot;
 }
 

@@ -21,9 +21,10 @@ static const struct {
 	{                                     \
 #n, offsetof(struct xs_dp, n) \
 	}
-	M(config),    M(state),	    M(stats),	     M(ifaces),	   M(xsks),
-	M(spd_masks), M(spd_rules), M(spd_policies), M(spd_cache), M(pol_stats),
-	M(sa_in),     M(sa_out),    M(sa_stats),     M(wstats),
+	M(config),    M(state),	    M(stats),	      M(ifaces),
+	M(xsks),      M(spd_masks), M(spd_rules),     M(spd_policies),
+	M(spd_cache), M(pol_stats), M(spd_prune_src), M(spd_prune_dst),
+	M(sa_in),     M(sa_out),    M(sa_stats),      M(wstats),
 #undef M
 };
 
@@ -192,39 +193,38 @@ int xs_dp_spd_gen_bump(struct xs_dp *dp)
 	return xs_dp_state_set(dp, &s);
 }
 
-int xs_dp_spd_masks_publish(struct xs_dp *dp, const struct xs_spd_mask *m,
-			    unsigned int n)
+int xs_dp_spd_mask_set(struct xs_dp *dp, uint16_t id,
+		       const struct xs_spd_mask *m)
 {
-	struct xs_spd_mask end = { 0 };
+	struct xs_spd_mask none = { 0 };
+	uint32_t k = xs_spd_mask_idx(id);
+
+	return update(dp->spd_masks, &k, m ? m : &none);
+}
+
+int xs_dp_spd_activate(struct xs_dp *dp, uint32_t half)
+{
 	struct xs_state s;
-	uint32_t base, i;
 	int err;
 
-	if (n > XS_SPD_MAX_MASKS)
-		return -ENOSPC;
-	if (dp->spd_masks < 0)
-		return 0;
 	err = xs_dp_state_get(dp, &s);
 	if (err)
 		return err;
-	base = (s.spd_active ? 0 : 1) * XS_SPD_MAX_MASKS;
-	for (i = 0; i < n; i++) {
-		uint32_t k = base + i;
-
-		err = update(dp->spd_masks, &k, &m[i]);
-		if (err)
-			return err;
-	}
-	if (n < XS_SPD_MAX_MASKS) {
-		uint32_t k = base + n;
-
-		err = update(dp->spd_masks, &k, &end);
-		if (err)
-			return err;
-	}
-	s.spd_active = !s.spd_active;
+	s.spd_active = half;
 	s.spd_gen++;
 	return xs_dp_state_set(dp, &s);
+}
+
+int xs_dp_spd_pfx_set(struct xs_dp *dp, bool dst,
+		      const struct xs_spd_pfx_key *k, uint64_t bits)
+{
+	return update(dst ? dp->spd_prune_dst : dp->spd_prune_src, k, &bits);
+}
+
+int xs_dp_spd_pfx_del(struct xs_dp *dp, bool dst,
+		      const struct xs_spd_pfx_key *k)
+{
+	return delete (dst ? dp->spd_prune_dst : dp->spd_prune_src, k);
 }
 
 int xs_dp_config_get(struct xs_dp *dp, struct xs_config *c)

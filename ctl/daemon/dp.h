@@ -16,6 +16,7 @@
 struct xs_dp {
 	int config, state, stats, ifaces, xsks;
 	int spd_masks, spd_rules, spd_policies, spd_cache, pol_stats;
+	int spd_prune_src, spd_prune_dst;
 	int sa_in, sa_out, sa_stats, wstats;
 };
 
@@ -44,13 +45,17 @@ int xs_dp_pol_stats_clear(struct xs_dp *dp, uint32_t slot);
 int xs_dp_spd_rule_set(struct xs_dp *dp, const struct xs_spd_key *k,
 		       const struct xs_spd_rule *r);
 int xs_dp_spd_rule_del(struct xs_dp *dp, const struct xs_spd_key *k);
-/*
- * Publish a sorted mask list (n <= XS_SPD_MAX_MASKS): written to the
- * inactive half of spd_masks, terminated, then state.spd_active flips and
- * state.spd_gen is bumped (which also invalidates spd_cache).
- */
-int xs_dp_spd_masks_publish(struct xs_dp *dp, const struct xs_spd_mask *m,
-			    unsigned int n);
+/* Write mask id's entry of spd_masks (m NULL: a free one, in_use 0). */
+int xs_dp_spd_mask_set(struct xs_dp *dp, uint16_t id,
+		       const struct xs_spd_mask *m);
+/* Make the mask ids of half (0 or 1) live: state.spd_active = half, and
+ * bump state.spd_gen (which also invalidates spd_cache). */
+int xs_dp_spd_activate(struct xs_dp *dp, uint32_t half);
+/* The prune bitmap of a source (dst false) or destination prefix. */
+int xs_dp_spd_pfx_set(struct xs_dp *dp, bool dst,
+		      const struct xs_spd_pfx_key *k, uint64_t bits);
+int xs_dp_spd_pfx_del(struct xs_dp *dp, bool dst,
+		      const struct xs_spd_pfx_key *k);
 /* Bump state.spd_gen alone (a rule or policy changed, masks did not). */
 int xs_dp_spd_gen_bump(struct xs_dp *dp);
 

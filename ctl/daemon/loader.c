@@ -115,6 +115,8 @@ static void fill_dp(struct xs_dp *dp, struct bpf_object *obj)
 		{ "xsks", &dp->xsks },
 		{ "spd_masks", &dp->spd_masks },
 		{ "spd_rules", &dp->spd_rules },
+		{ "spd_prune_src", &dp->spd_prune_src },
+		{ "spd_prune_dst", &dp->spd_prune_dst },
 		{ "spd_policies", &dp->spd_policies },
 		{ "spd_cache", &dp->spd_cache },
 		{ "pol_stats", &dp->pol_stats },

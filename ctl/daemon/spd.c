@@ -20,10 +20,12 @@
  * A "unique" request without a reqid gets one assigned from 0x4001 up,
  * as KAME's key_newreqid() (IPSEC_MANUAL_REQID_MAX + 1 and above).
  *
- * Datapath order: an add writes spd_policies and the rule, then publishes
- * the mask list (or only bumps spd_gen); a delete publishes the mask list
- * first (without a mask that became empty), deletes the rule and bumps
- * spd_gen again so that no flow cached in between survives.
+ * Datapath order: an add writes spd_policies and the rule, then the mask's
+ * entry of spd_masks, then its bit in the prune bitmaps (spd_prune.c), and
+ * bumps spd_gen; a delete clears its bits from the bitmaps first, deletes
+ * the rule, frees the mask (entry in_use 0) if it became empty and bumps
+ * spd_gen so that no flow cached in between survives.  A mask id is thus
+ * named by no bitmap before its entry is written, nor once it is freed.
  * A datapath error undoes an add; an update then keeps its new contents
  * in memory (the datapath keeps the old rule) and a delete completes in
  * memory; both return the first error.
@@ -293,35 +295,60 @@ static void mask_put(struct xs_spd *spd, uint16_t id)
 		memset(&spd->masks[id], 0, sizeof(spd->masks[id]));
 }
 
-static int mask_cmp(const void *a, const void *b)
-{
-	const struct xs_spd_mask *x = a, *y = b;
-
-	if (x->best_rank != y->best_rank)
-		return x->best_rank < y->best_rank ? -1 : 1;
-	return (int)x->id - (int)y->id;
-}
-
-/* Publish the mask list if it changed since last time, else (if bump)
- * only bump spd_gen. */
 int spd_masks_sync(struct xs_spd *spd, bool bump)
 {
-	struct xs_spd_mask list[XS_SPD_MAX_MASKS];
-	unsigned int i, n = 0;
+	struct xs_spd_mask want;
+	unsigned int i;
 	int err;
 
-	for (i = 0; i < XS_SPD_MAX_MASKS; i++)
+	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
 		if (spd->masks[i].refcnt)
-			list[n++] = spd->masks[i].m;
-	qsort(list, n, sizeof(list[0]), mask_cmp);
-	if (n == spd->npub && !memcmp(list, spd->pub, n * sizeof(list[0])))
-		return bump ? xs_dp_spd_gen_bump(spd->dp) : 0;
-	err = xs_dp_spd_masks_publish(spd->dp, list, n);
-	if (err)
-		return err;
-	memcpy(spd->pub, list, n * sizeof(list[0]));
-	spd->npub = n;
-	return 0;
+			want = spd->masks[i].m;
+		else
+			memset(&want, 0, sizeof(want));
+		if (!memcmp(&want, &spd->pub[i], sizeof(want)))
+			continue;
+		err = xs_dp_spd_mask_set(spd->dp, (uint16_t)(spd->id_base + i),
+					 &want);
+		if (err)
+			return err;
+		spd->pub[i] = want;
+	}
+	return bump ? xs_dp_spd_gen_bump(spd->dp) : 0;
+}
+
+static void prune_sel(const struct pol *p, struct xs_spd_prune_sel *s)
+{
+	s->dir = dir_index(p->id.dir);
+	s->family = p->id.family;
+	s->bit = (uint8_t)p->midx;
+	s->src_plen = p->id.src_plen;
+	s->dst_plen = p->id.dst_plen;
+	s->src = p->id.src;
+	s->dst = p->id.dst;
+}
+
+int spd_prune_add(struct xs_spd *spd, struct pol *p)
+{
+	struct xs_spd_prune_sel s;
+	int err;
+
+	prune_sel(p, &s);
+	err = xs_spd_prune_add(spd->prune, &s);
+	/* other errors: in memory, not (all) in the maps */
+	p->pruned = err != -ENOMEM && err != -EINVAL;
+	return err;
+}
+
+static int prune_del(struct xs_spd *spd, struct pol *p)
+{
+	struct xs_spd_prune_sel s;
+
+	if (!p->pruned)
+		return 0;
+	p->pruned = false;
+	prune_sel(p, &s);
+	return xs_spd_prune_del(spd->prune, &s);
 }
 
 /* ------------------------------------------------------------------ */
@@ -395,11 +422,14 @@ int spd_pol_remove(struct xs_spd *spd, struct pol *p)
 	list_remove(spd, p);
 	xs_hash_remove(&spd->by_sel, &p->by_sel);
 	xs_hash_remove(&spd->by_id, &p->by_id);
+	err = prune_del(spd, p);
+	r = xs_dp_spd_rule_del(spd->dp, &p->key);
+	if (!err)
+		err = r;
 	mask_put(spd, mask);
 	if (spd->masks[mask].refcnt && spd->masks[mask].m.best_rank == p->rank)
 		mask_rescan(spd, mask, next);
-	err = spd_masks_sync(spd, false);
-	r = xs_dp_spd_rule_del(spd->dp, &p->key);
+	r = spd_masks_sync(spd, false);
 	if (!err)
 		err = r;
 	r = xs_dp_spd_gen_bump(spd->dp);
@@ -448,7 +478,11 @@ static int pol_insert(struct xs_spd *spd, struct xs_spolicy *sp,
 		spd->masks[mask].m.best_rank = p->rank;
 	err = spd_rule_write(spd, p);
 	if (!err)
-		err = spd_masks_sync(spd, true);
+		err = spd_masks_sync(spd, false);
+	if (!err)
+		err = spd_prune_add(spd, p);
+	if (!err)
+		err = xs_dp_spd_gen_bump(spd->dp);
 	if (err)
 		spd_pol_remove(spd, p);
 	return err;
@@ -518,6 +552,27 @@ static void map_clear(int fd)
 			break;
 }
 
+/* Every mask entry free, no bitmap, no rule; half 0 live. */
+static int tables_reset(struct xs_dp *dp)
+{
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < XS_SPD_MAX_MASKS && !err; i++) {
+		err = xs_dp_spd_mask_set(dp, (uint16_t)i, NULL);
+		if (!err)
+			err = xs_dp_spd_mask_set(dp, (uint16_t)(XS_ID_HALF + i),
+						 NULL);
+	}
+	if (!err)
+		err = xs_spd_prune_sweep(dp, 0);
+	if (!err)
+		err = xs_spd_prune_sweep(dp, 1);
+	if (!err)
+		map_clear(dp->spd_rules);
+	return err ? err : xs_dp_spd_activate(dp, 0);
+}
+
 struct xs_spd *xs_spd_new(struct xs_dp *dp, size_t max_policy)
 {
 	struct xs_spd *spd;
@@ -539,11 +594,16 @@ struct xs_spd *xs_spd_new(struct xs_dp *dp, size_t max_policy)
 	for (i = 0; i < max_policy; i++) /* lowest slot first */
 		spd->free_slots[i] = (uint32_t)(max_policy - 1 - i);
 	spd->nfree = max_policy;
-	/* the SPD owns the tables: start from an empty, published state */
-	if (xs_dp_spd_masks_publish(dp, NULL, 0))
+	spd->prune = xs_spd_prune_new();
+	if (!spd->prune)
 		goto err_id;
-	map_clear(dp->spd_rules);
+	xs_spd_prune_bind(spd->prune, dp, 0);
+	/* the SPD owns the tables: start from an empty state, ids low */
+	if (tables_reset(dp))
+		goto err_prune;
 	return spd;
+err_prune:
+	xs_spd_prune_free(spd->prune);
 err_id:
 	xs_hash_destroy(&spd->by_id);
 err_sel:
@@ -559,6 +619,7 @@ void xs_spd_free(struct xs_spd *spd)
 	if (!spd)
 		return;
 	xs_spd_flush(spd);
+	xs_spd_prune_free(spd->prune);
 	xs_hash_destroy(&spd->by_sel);
 	xs_hash_destroy(&spd->by_id);
 	free(spd->free_slots);
@@ -624,9 +685,8 @@ int xs_spd_flush(struct xs_spd *spd)
 	struct pol *p, *next;
 	int err, r;
 
-	/* unpublish every mask first, then drop the rules */
-	err = xs_dp_spd_masks_publish(spd->dp, NULL, 0);
-	spd->npub = 0;
+	/* clear every bitmap first, then drop the rules, then the masks */
+	err = xs_spd_prune_flush(spd->prune);
 	for (p = spd->head; p; p = next) {
 		next = p->next;
 		r = xs_dp_spd_rule_del(spd->dp, &p->key);
@@ -641,7 +701,7 @@ int xs_spd_flush(struct xs_spd *spd)
 	spd->count = 0;
 	spd->seq = 0;
 	memset(spd->masks, 0, sizeof(spd->masks));
-	r = xs_dp_spd_gen_bump(spd->dp);
+	r = spd_masks_sync(spd, true);
 	return err ? err : r;
 }
 

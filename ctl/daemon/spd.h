@@ -4,8 +4,9 @@
  * into the datapath's tuple-space tables (include/xdpsec/xdpsec.h):
  * each policy becomes one spd_rules entry under the mask of its selector
  * (family, dir, prefix lengths, protocol/ports exact or any), one
- * spd_policies slot, and the sorted mask list is republished when masks
- * appear, disappear or change best rank.
+ * spd_policies slot; a mask's spd_masks entry (by id) is rewritten when
+ * it appears, disappears or changes best rank, and the prune bitmaps
+ * (spd_prune.c) follow each rule's prefixes.
  *
  * A policy is identified by (selector, dir) as in KAME: SPDADD of an
  * existing one is -EEXIST, SPDUPDATE replaces or creates.  Order: lower
@@ -45,8 +46,9 @@ int xs_spd_foreach(struct xs_spd *spd,
  * dp with no maps (xs_dp_init_none) and filled in memory; the tables still
  * hold the previous run's rules, which keep being enforced meanwhile.
  * Writes every policy (on slots no live rule points at, with mask ids in
- * the other half of the id space), publishes the mask list in one flip,
- * then deletes the previous rules.  spd uses dp from then on.
+ * the other half of the id space), its masks and prune bitmaps in that
+ * half, makes the half live in one flip (state.spd_active), then deletes
+ * the previous rules, masks and bitmaps.  spd uses dp from then on.
  */
 int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp);
 

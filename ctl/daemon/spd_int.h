@@ -8,6 +8,7 @@
 
 #include "hash.h"
 #include "spd.h"
+#include "spd_prune.h"
 
 /* What makes two policies the same one. */
 struct sel_id {
@@ -28,7 +29,8 @@ struct pol {
 	uint32_t slot, seq;
 	uint64_t born; /* add or update time: the hard lifetime counts from it */
 	uint64_t packets; /* pol_stats packets when usetime was last set */
-	uint16_t midx; /* index in spd->masks */
+	uint16_t midx; /* index in spd->masks: the mask id's bit */
+	bool pruned; /* its bits are in spd->prune */
 	struct xs_hnode by_sel, by_id;
 	struct pol *prev, *next; /* match order */
 };
@@ -48,8 +50,8 @@ struct xs_spd {
 	size_t count;
 	uint32_t seq, idgen, reqidgen;
 	struct spd_mask masks[XS_SPD_MAX_MASKS];
-	struct xs_spd_mask pub[XS_SPD_MAX_MASKS]; /* last published list */
-	unsigned int npub;
+	struct xs_spd_mask pub[XS_SPD_MAX_MASKS]; /* what spd_masks holds */
+	struct xs_spd_prune *prune;
 	uint16_t id_base; /* mask ids are id_base + index: 0 or XS_ID_HALF */
 	xs_spd_clock_fn clock; /* NULL: time(NULL) */
 	void *clock_arg;
@@ -57,12 +59,20 @@ struct xs_spd {
 
 /* Mask ids of one run live in one half of the id space, so that at a
  * restart the new rules never share an id with the live ones. */
-#define XS_ID_HALF 0x8000
+#define XS_ID_HALF XS_SPD_ID_HALF
+
+static inline uint8_t spd_half(const struct xs_spd *spd)
+{
+	return spd->id_base ? 1 : 0;
+}
 
 /* Write p's policy slot and rule into the datapath. */
 int spd_rule_write(struct xs_spd *spd, struct pol *p);
-/* Publish the mask list if it changed, else (if bump) bump spd_gen. */
+/* Write the entries of spd_masks that changed; then (if bump) bump
+ * spd_gen. */
 int spd_masks_sync(struct xs_spd *spd, bool bump);
+/* Add p's mask bit under its prefixes to spd->prune (sets p->pruned). */
+int spd_prune_add(struct xs_spd *spd, struct pol *p);
 /* Unlink p from memory and the datapath; frees it. */
 int spd_pol_remove(struct xs_spd *spd, struct pol *p);
 /* The SPD's clock, seconds since the epoch. */

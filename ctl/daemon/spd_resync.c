@@ -13,11 +13,14 @@
 /* ------------------------------------------------------------------ */
 /* Taking over the datapath from a previous run                       */
 
-/* What the live tables use: whether a live mask has an id in the low
- * half, and which policy slots the live rules point at. */
+/* What the live tables use: whether the low half of the mask ids is
+ * live (an in-use mask of the live half has a low id; none: the half
+ * state.spd_active names), and which policy slots the live rules point
+ * at. */
 static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
 {
 	struct xs_spd_key key, next, *prev = NULL;
+	bool any = false;
 	struct xs_spd_mask m;
 	struct xs_spd_rule r;
 	struct xs_state st;
@@ -30,10 +33,13 @@ static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
 	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
 		k = (st.spd_active ? XS_SPD_MAX_MASKS : 0) + i;
 		if (bpf_map_lookup_elem(dp->spd_masks, &k, &m) || !m.in_use)
-			break;
+			continue;
+		any = true;
 		if (m.id < XS_ID_HALF)
 			*low = true;
 	}
+	if (!any)
+		*low = !st.spd_active;
 	while (!bpf_map_get_next_key(dp->spd_rules, prev, &next)) {
 		if (!bpf_map_lookup_elem(dp->spd_rules, &next, &r) &&
 		    r.slot < max)
@@ -74,6 +80,34 @@ static int sweep_rules(struct xs_spd *spd, bool mine)
 	return err;
 }
 
+/* Clear the mask entries and bitmaps of half h (any run's). */
+static int half_clear(struct xs_dp *dp, uint8_t h)
+{
+	uint32_t i;
+	int err = 0;
+
+	for (i = 0; i < XS_SPD_MAX_MASKS && !err; i++)
+		err = xs_dp_spd_mask_set(dp, (uint16_t)(h ? XS_ID_HALF + i : i),
+					 NULL);
+	return err ? err : xs_spd_prune_sweep(dp, h);
+}
+
+/* Write spd's whole SPD in its own half (not live yet). */
+static int half_write(struct xs_spd *spd)
+{
+	struct pol *p;
+	int err;
+
+	memset(spd->pub, 0, sizeof(spd->pub)); /* half_clear() left that */
+	err = spd_masks_sync(spd, false);
+	for (p = spd->head; p && !err; p = p->next) {
+		p->key.mask = (uint16_t)(spd->id_base + p->midx);
+		err = spd_rule_write(spd, p);
+	}
+	xs_spd_prune_bind(spd->prune, spd->dp, spd_half(spd));
+	return err ? err : xs_spd_prune_write_all(spd->prune);
+}
+
 /* Give every policy a slot no live rule uses; rebuild the free list from
  * what is left (or, after the sweep, from every slot not in use). */
 static int reslot(struct xs_spd *spd, const uint8_t *avoid)
@@ -108,7 +142,6 @@ int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
 {
 	uint8_t *used = calloc(spd->max, 1);
 	bool low = false;
-	struct pol *p;
 	int i, err;
 
 	if (!used)
@@ -125,21 +158,21 @@ int xs_spd_resync(struct xs_spd *spd, struct xs_dp *dp)
 		goto out;
 	spd->dp = dp;
 	/* a run that died half-way through its own take-over may have left
-	 * rules in the half we take: none is live (the live masks are all in
-	 * the other half), so they go first */
+	 * rules, masks and bitmaps in the half we take: none is live, so
+	 * they go first */
 	err = sweep_rules(spd, true);
+	if (!err)
+		err = half_clear(dp, spd_half(spd));
+	if (!err)
+		err = half_write(spd);
 	if (err)
 		goto out;
-	for (p = spd->head; p && !err; p = p->next) {
-		p->key.mask = (uint16_t)(spd->id_base + p->midx);
-		err = spd_rule_write(spd, p);
-	}
-	if (err)
-		goto out;
-	spd->npub = XS_SPD_MAX_MASKS + 1; /* force the publish */
-	err = spd_masks_sync(spd, true);
+	/* the flip: our masks, rules and bitmaps are all in place */
+	err = xs_dp_spd_activate(dp, spd_half(spd));
 	if (!err)
 		err = sweep_rules(spd, false);
+	if (!err)
+		err = half_clear(dp, !spd_half(spd));
 	if (!err)
 		err = xs_dp_spd_gen_bump(dp);
 	if (!err)

@@ -250,9 +250,10 @@ int xs_show_mem(struct xs_dp *dp, const char *pin_dir, const char *sock,
 		FILE *out)
 {
 	static const char *const maps[] = {
-		"sa_in",     "sa_out",	     "sa_stats",  "spd_rules",
-		"spd_masks", "spd_policies", "spd_cache", "pol_stats",
-		"stats",     "wstats",	     "acquire",	  "acquire_rl",
+		"sa_in",	 "sa_out",	  "sa_stats",  "spd_rules",
+		"spd_masks",	 "spd_policies",  "spd_cache", "pol_stats",
+		"stats",	 "wstats",	  "acquire",   "acquire_rl",
+		"spd_prune_src", "spd_prune_dst",
 	};
 	unsigned long long total = 0, mem, n;
 	struct bpf_map_info in;

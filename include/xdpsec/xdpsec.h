@@ -20,8 +20,11 @@
  *   ifaces       HASH            ifindex -> struct xs_iface
  *   xsks         XSKMAP          xs_xsk_slot() -> AF_XDP socket
  *   spd_masks    ARRAY[2 * XS_SPD_MAX_MASKS] struct xs_spd_mask
- *                two lists, state.spd_active picks the live one
+ *                indexed by mask id (xs_spd_mask_idx); two halves of the
+ *                id space, state.spd_active picks the live one
  *   spd_rules    HASH            struct xs_spd_key -> struct xs_spd_rule
+ *   spd_prune_src LPM_TRIE       struct xs_spd_pfx_key -> __u64 mask bits
+ *   spd_prune_dst LPM_TRIE       (same, for destination addresses)
  *   spd_policies ARRAY[XS_MAX_POLICY] struct xs_policy
  *   spd_cache    LRU_HASH        struct xs_flow_key -> struct xs_flow_val
  *   pol_stats    ARRAY[XS_MAX_POLICY] struct xs_pol_stats
@@ -42,10 +45,17 @@
  * SPD lookup is a tuple space search: policies are grouped by "mask" (the
  * family, direction, prefix lengths and which of protocol/ports are exact).
  * Each mask is one hash probe of spd_rules with the packet's fields masked.
- * Masks are sorted by the best rank they hold, so the search stops as soon
- * as no remaining mask can beat what it found.  Results are cached per flow
- * in spd_cache, tagged with state.spd_gen; the controller bumps spd_gen
- * after every SPD change, which invalidates every cached result at once.
+ * Tuple-space pruning (Srinivasan) picks the masks worth probing: the
+ * longest match of the packet's source in spd_prune_src gives a bitmap of
+ * the masks (bit = mask id & 63) of every rule whose source prefix covers
+ * that address, likewise for the destination; only the masks of both
+ * bitmaps are probed, so the cost does not grow with the number of masks.
+ * A prefix's bitmap holds the bits of its own rules and of every shorter
+ * prefix covering it (set pruning), so one longest match is complete.
+ * Masks whose best rank cannot beat the best rule found are skipped.
+ * Results are cached per flow in spd_cache, tagged with state.spd_gen; the
+ * controller bumps spd_gen after every SPD change, which invalidates every
+ * cached result at once.
  *
  * Rank: (priority << 32 | insertion seq); lower wins.  Priority is the
  * PF_KEY sadb_x_policy_priority (setkey "prio", default 0x80000000).
@@ -64,7 +74,7 @@
 enum {
 	XS_MAX_SA = 131072, /* SA slots */
 	XS_MAX_POLICY = 131072, /* policy slots */
-	XS_SPD_MAX_MASKS = 64, /* distinct selector masks */
+	XS_SPD_MAX_MASKS = 64, /* selector masks: the bits of a __u64 */
 	XS_SPD_CACHE_SIZE = 65536, /* cached flows */
 	XS_MAX_TMPL = 4, /* ipsec requests per policy (bundles) */
 	XS_MAX_IFACES = 16, /* attached NICs */
@@ -91,7 +101,7 @@ struct xs_state {
 	__u32 handoff_ifindex; /* TC egress redirects protected traffic here;
 				 * 0 = no hand-off device: drop (fail closed) */
 	__u32 handoff_slot; /* xsks base slot of the hand-off device */
-	__u32 spd_active; /* live half of spd_masks: 0 or 1 */
+	__u32 spd_active; /* live half of the mask ids: 0 or 1 */
 };
 _Static_assert(sizeof(struct xs_state) == 16, "xs_state size");
 
@@ -157,14 +167,18 @@ _Static_assert(sizeof(struct xs_policy) == 8 + 40 * XS_MAX_TMPL,
 
 /*
  * spd_masks: one group of policies that share which fields are exact.
- * Two lists of XS_SPD_MAX_MASKS entries; list state.spd_active (0 or 1)
- * is live and sorted by best_rank, the first entry with in_use == 0 ends
- * it.  The controller rewrites the other list and then flips spd_active,
- * so the datapath never sees a half-written list.  Rules are keyed by the
- * mask's stable id, not by its position in the list.
+ * A mask id is half << 15 | bit (bit < XS_SPD_MAX_MASKS); its entry is
+ * spd_masks[xs_spd_mask_idx(id)].  The datapath uses the half of
+ * state.spd_active only; a controller taking over from a previous run
+ * fills the other half (masks, rules, prune bitmaps) and then flips
+ * spd_active.  Within the live half, a mask's entry is written before any
+ * rule or bitmap names it, and its bits are cleared from every bitmap
+ * before its id is freed.  (A reader still holding a bitmap read before
+ * the clear may probe a reused id with its new parameters: any rule it
+ * finds there does match the packet.)
  */
 struct xs_spd_mask {
-	__u8 in_use; /* 0 ends the list */
+	__u8 in_use; /* 0: a free id (probe nothing) */
 	__u8 family;
 	__u8 dir; /* enum xs_dir */
 	__u8 src_plen;
@@ -172,11 +186,40 @@ struct xs_spd_mask {
 	__u8 proto_exact; /* 1: key.proto must equal the packet's */
 	__u8 sport_exact; /* 1: key.sport must equal (ICMP: type) */
 	__u8 dport_exact; /* 1: key.dport must equal (ICMP: code) */
-	__u16 id; /* stable id, goes into xs_spd_key.mask */
+	__u16 id; /* half << 15 | bit, goes into xs_spd_key.mask */
 	__u8 _pad[6];
 	__u64 best_rank; /* lowest rank of the rules in this mask */
 };
 _Static_assert(sizeof(struct xs_spd_mask) == 24, "xs_spd_mask size");
+
+#define XS_SPD_ID_HALF 0x8000 /* the high half of the mask ids */
+_Static_assert(XS_SPD_MAX_MASKS == 64, "one prune bitmap bit per mask");
+
+static inline __u32 xs_spd_mask_idx(__u32 id)
+{
+	return (id & XS_SPD_ID_HALF ? XS_SPD_MAX_MASKS : 0) +
+	       (id & (XS_SPD_MAX_MASKS - 1));
+}
+
+/*
+ * spd_prune_src / spd_prune_dst key (LPM trie): prefixlen counts the 32
+ * bits of dir, family, half and _pad too (XS_SPD_PFX_HDR_BITS + address
+ * prefix length), so each (half, dir, family) is a subtree of its own.
+ * The value, a __u64, has bit b set when a rule of mask id (half << 15 |
+ * b) has a source (destination) prefix equal to or shorter than this one
+ * and covering it.
+ */
+struct xs_spd_pfx_key {
+	__u32 prefixlen;
+	__u8 dir; /* enum xs_dir */
+	__u8 family;
+	__u8 half; /* the mask ids' half: state.spd_active when live */
+	__u8 _pad;
+	__u8 addr[16];
+};
+_Static_assert(sizeof(struct xs_spd_pfx_key) == 24, "xs_spd_pfx_key size");
+
+enum { XS_SPD_PFX_HDR_BITS = 32 };
 
 /* spd_rules key: the selector with the mask applied. */
 struct xs_spd_key {

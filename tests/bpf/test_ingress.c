@@ -376,10 +376,10 @@ static void test_deflev_require(void **state)
 static void test_maps_shared(void **state)
 {
 	static const char *const names[] = {
-		"config",    "state",	  "stats",     "ifaces",
-		"xsks",	     "spd_masks", "spd_rules", "spd_policies",
-		"spd_cache", "pol_stats", "sa_in",     "sa_out",
-		"sa_stats",
+		"config",    "state",	      "stats",	       "ifaces",
+		"xsks",	     "spd_masks",     "spd_rules",     "spd_policies",
+		"spd_cache", "pol_stats",     "sa_in",	       "sa_out",
+		"sa_stats",  "spd_prune_src", "spd_prune_dst",
 	};
 	struct ctx *c = *state;
 	uint32_t a, b, h;

@@ -70,6 +70,8 @@ static void env_fill_dp(struct xt_env *e)
 	FD(xsks);
 	FD(spd_masks);
 	FD(spd_rules);
+	FD(spd_prune_src);
+	FD(spd_prune_dst);
 	FD(spd_policies);
 	FD(spd_cache);
 	FD(pol_stats);

@@ -3,7 +3,8 @@
  * SPD: match semantics of the reference lookup (numbered case tables),
  * identity/update/delete/flush, validation errnos, and the tuple-space
  * compile checked against real BPF maps with a C re-implementation of the
- * datapath's lookup (map_lookup below) on a random SPD.
+ * datapath's lookup (map_lookup below) on a random SPD; the prune bitmaps
+ * checked against a brute force over the rules (check_prune).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -544,6 +545,9 @@ static void test_validation(void **state)
 
 static int maps_create(struct xs_dp *dp)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, lpm_opts,
+		    .map_flags = BPF_F_NO_PREALLOC);
+
 	xs_dp_init_none(dp);
 	dp->spd_masks = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_spd_masks", 4,
 				       sizeof(struct xs_spd_mask),
@@ -557,29 +561,40 @@ static int maps_create(struct xs_dp *dp)
 					  NULL);
 	dp->state = bpf_map_create(BPF_MAP_TYPE_ARRAY, "t_state", 4,
 				   sizeof(struct xs_state), 1, NULL);
+	dp->spd_prune_src = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_prune_src",
+					   sizeof(struct xs_spd_pfx_key), 8,
+					   2 * TEST_MAXP, &lpm_opts);
+	dp->spd_prune_dst = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "t_prune_dst",
+					   sizeof(struct xs_spd_pfx_key), 8,
+					   2 * TEST_MAXP, &lpm_opts);
 	if (dp->spd_masks < 0 || dp->spd_rules < 0 || dp->spd_policies < 0 ||
-	    dp->state < 0) {
+	    dp->state < 0 || dp->spd_prune_src < 0 || dp->spd_prune_dst < 0) {
 		xs_dp_close(dp);
 		return -1;
 	}
 	return 0;
 }
 
+/* The in-use masks of the live half, in id order; each at its id's
+ * index. */
 static int live_masks(struct xs_dp *dp, struct xs_spd_mask *m)
 {
 	struct xs_state st;
 	uint32_t i, k;
+	int n = 0;
 
 	assert_int_equal(xs_dp_state_get(dp, &st), 0);
 	assert_true(st.spd_active <= 1);
 	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
 		k = st.spd_active * XS_SPD_MAX_MASKS + i;
-		assert_int_equal(bpf_map_lookup_elem(dp->spd_masks, &k, &m[i]),
+		assert_int_equal(bpf_map_lookup_elem(dp->spd_masks, &k, &m[n]),
 				 0);
-		if (!m[i].in_use)
-			break;
+		if (!m[n].in_use)
+			continue;
+		assert_int_equal(xs_spd_mask_idx(m[n].id), k);
+		n++;
 	}
-	return (int)i;
+	return n;
 }
 
 static uint32_t gen(struct xs_dp *dp)
@@ -590,24 +605,49 @@ static uint32_t gen(struct xs_dp *dp)
 	return st.spd_gen;
 }
 
-/* The datapath's tuple-space search, over the maps only.  Returns the
- * policy slot or XS_SLOT_NONE. */
+/* The datapath's prune bitmaps for p: longest matches, ANDed. */
+static uint64_t map_candidates(struct xs_dp *dp, const struct xs_pktsel *p,
+			       uint8_t half)
+{
+	struct xs_spd_pfx_key k = {
+		.prefixlen = XS_SPD_PFX_HDR_BITS + 128,
+		.dir = (uint8_t)(p->dir - 1),
+		.family = p->family,
+		.half = half,
+	};
+	uint64_t s, d;
+
+	memcpy(k.addr, p->src, 16);
+	if (bpf_map_lookup_elem(dp->spd_prune_src, &k, &s))
+		return 0;
+	memcpy(k.addr, p->dst, 16);
+	if (bpf_map_lookup_elem(dp->spd_prune_dst, &k, &d))
+		return 0;
+	return s & d;
+}
+
+/* The datapath's pruned tuple-space search, over the maps only.  Returns
+ * the policy slot or XS_SLOT_NONE. */
 static uint32_t map_lookup(struct xs_dp *dp, const struct xs_pktsel *p)
 {
 	struct xs_spd_mask m;
 	struct xs_spd_rule r;
 	struct xs_spd_key k;
 	struct xs_state st;
-	uint64_t best = UINT64_MAX;
+	uint64_t best = UINT64_MAX, cand;
 	uint32_t slot = XS_SLOT_NONE, i, idx;
 
 	assert_int_equal(xs_dp_state_get(dp, &st), 0);
+	cand = map_candidates(dp, p, (uint8_t)st.spd_active);
 	for (i = 0; i < XS_SPD_MAX_MASKS; i++) {
+		if (!(cand >> i & 1))
+			continue;
 		idx = st.spd_active * XS_SPD_MAX_MASKS + i;
 		assert_int_equal(bpf_map_lookup_elem(dp->spd_masks, &idx, &m),
 				 0);
-		if (!m.in_use || m.best_rank >= best)
-			break;
+		assert_true(m.in_use); /* no bit of a free mask */
+		if (m.best_rank >= best)
+			continue;
 		if (m.dir != p->dir - 1 || m.family != p->family)
 			continue;
 		memset(&k, 0, sizeof(k));
@@ -632,8 +672,82 @@ static uint32_t map_lookup(struct xs_dp *dp, const struct xs_pktsel *p)
 	return slot;
 }
 
-/* Live list sorted and terminated; every rule under a live mask whose
- * best_rank is the minimum of its rules; rule count == policy count. */
+/* One prefix of the prune maps against a brute force over the rules: its
+ * bitmap must be the bits of every rule whose prefix on that side covers
+ * it.  Returns how many rules have exactly this prefix. */
+static int check_pfx(struct xs_dp *dp, const struct xs_spd_mask *m, int n,
+		     bool dst, const struct xs_spd_pfx_key *pk, uint64_t val)
+{
+	struct xs_spd_key k, *prev = NULL;
+	uint64_t want = 0;
+	uint32_t plen = pk->prefixlen - XS_SPD_PFX_HDR_BITS;
+	uint32_t rplen;
+	uint8_t a[16];
+	int i, exact = 0;
+
+	while (!bpf_map_get_next_key(dp->spd_rules, prev, &k)) {
+		prev = &k;
+		for (i = 0; i < n && m[i].id != k.mask; i++)
+			;
+		assert_true(i < n);
+		if (k.dir != pk->dir || k.family != pk->family)
+			continue;
+		rplen = dst ? m[i].dst_plen : m[i].src_plen;
+		if (rplen > plen)
+			continue;
+		memcpy(a, pk->addr, 16);
+		xs_addr_mask(a, rplen);
+		if (memcmp(a, dst ? k.dst : k.src, 16))
+			continue;
+		want |= 1ULL << (k.mask & (XS_SPD_MAX_MASKS - 1));
+		exact += rplen == plen;
+	}
+	assert_int_equal(val, want);
+	return exact;
+}
+
+/* Every prune entry of the live half right (and none of the other); every
+ * rule's prefixes present.  Returns the entries checked. */
+static int check_prune(struct xs_dp *dp, const struct xs_spd_mask *m, int n)
+{
+	struct xs_spd_pfx_key k, *prev;
+	struct xs_state st;
+	uint64_t val;
+	int side, fd, exact, entries = 0;
+	size_t rules[2] = { 0, 0 };
+
+	assert_int_equal(xs_dp_state_get(dp, &st), 0);
+	for (side = 0; side < 2; side++) {
+		fd = side ? dp->spd_prune_dst : dp->spd_prune_src;
+		prev = NULL;
+		while (!bpf_map_get_next_key(fd, prev, &k)) {
+			prev = &k;
+			assert_int_equal(k.half, st.spd_active);
+			assert_int_equal(bpf_map_lookup_elem(fd, &k, &val), 0);
+			exact = check_pfx(dp, m, n, side, &k, val);
+			assert_true(exact > 0); /* no entry without a rule */
+			rules[side] += (size_t)exact;
+			entries++;
+		}
+	}
+	/* each rule counted once per side: every prefix has its entry */
+	{
+		struct xs_spd_key rk, *rp = NULL;
+		size_t nrules = 0;
+
+		while (!bpf_map_get_next_key(dp->spd_rules, rp, &rk)) {
+			rp = &rk;
+			nrules++;
+		}
+		assert_int_equal(rules[0], nrules);
+		assert_int_equal(rules[1], nrules);
+	}
+	return entries;
+}
+
+/* Masks at their ids' indexes; every rule under a live mask whose
+ * best_rank is the minimum of its rules; rule count == policy count; the
+ * prune bitmaps exact. */
 static void check_consistent(struct xs_dp *dp, struct xs_spd *spd)
 {
 	struct xs_spd_mask m[XS_SPD_MAX_MASKS];
@@ -647,10 +761,6 @@ static void check_consistent(struct xs_dp *dp, struct xs_spd *spd)
 
 	for (i = 0; i < n; i++) {
 		best[i] = UINT64_MAX;
-		if (i)
-			assert_true(m[i - 1].best_rank < m[i].best_rank ||
-				    (m[i - 1].best_rank == m[i].best_rank &&
-				     m[i - 1].id < m[i].id));
 		for (j = 0; j < i; j++)
 			assert_int_not_equal(m[i].id, m[j].id);
 	}
@@ -675,6 +785,7 @@ static void check_consistent(struct xs_dp *dp, struct xs_spd *spd)
 	assert_int_equal(nrules, xs_spd_count(spd));
 	for (i = 0; i < n; i++)
 		assert_true(best[i] == m[i].best_rank);
+	check_prune(dp, m, n);
 }
 
 static void test_compile_basic(void **state)
@@ -733,11 +844,12 @@ static void test_compile_basic(void **state)
 	assert_int_equal(live_masks(&dp, m), 2);
 	assert_true(gen(&dp) != g);
 	check_consistent(&dp, spd);
-	/* raise c above a: its mask moves to the front */
+	/* raise c above a: its mask's best rank follows */
 	c.priority = XS_PRIORITY_HIGH;
 	assert_int_equal(xs_spd_add(spd, &c, true), 0);
 	assert_int_equal(live_masks(&dp, m), 2);
-	assert_int_equal(m[0].src_plen, 16);
+	assert_int_equal(m[1].src_plen, 16);
+	assert_int_equal(m[1].best_rank >> 32, XS_PRIORITY_HIGH);
 	check_consistent(&dp, spd);
 	/* deleting the only /8 removes its mask */
 	g = gen(&dp);
@@ -1228,7 +1340,7 @@ static void test_resync_fail(void **state)
 	dpb = dp;
 	err = xs_spd_resync(b, &dpb);
 	assert_int_equal(err, -E2BIG);
-	/* nothing published: the same live list, A's rules and slots */
+	/* nothing flipped: the same live masks, A's rules and slots */
 	assert_int_equal(gen(&dp), g);
 	assert_int_equal(live_masks(&dp, m1), n0);
 	assert_memory_equal(m0, m1, (size_t)n0 * sizeof(m0[0]));
@@ -1248,6 +1360,8 @@ static void test_resync_stale_half(void **state)
 {
 	static struct rules_snap snap;
 	static struct xs_spolicy pa[100];
+	struct xs_spd_pfx_key pk6;
+	uint64_t nobits = 0;
 	struct xs_spd_key k;
 	struct xs_spd_rule r;
 	struct xs_policy pv;
@@ -1280,6 +1394,17 @@ static void test_resync_stale_half(void **state)
 	assert_int_equal(bpf_map_update_elem(dp.spd_policies, &r.slot, &pv, 0),
 			 0);
 	assert_int_equal(bpf_map_update_elem(dp.spd_rules, &k, &r, 0), 0);
+	/* and its bitmap at 10.1/16, empty: left there, it would hide the
+	 * next run's 10/8 from 10.1.x.x */
+	memset(&pk6, 0, sizeof(pk6));
+	pk6.prefixlen = XS_SPD_PFX_HDR_BITS + 16;
+	pk6.dir = XS_DIR_OUT;
+	pk6.family = AF_INET;
+	pk6.half = 1;
+	pk6.addr[0] = 10;
+	pk6.addr[1] = 1;
+	assert_int_equal(
+		bpf_map_update_elem(dp.spd_prune_src, &pk6, &nobits, 0), 0);
 	/* this run: one policy whose mask is 10/8 -> any out too */
 	c = spd_none(&none);
 	sp = simple("10.0.0.0", 8, "0.0.0.0", 0);
@@ -1292,6 +1417,12 @@ static void test_resync_stale_half(void **state)
 	slot = map_lookup(&dp, &pk);
 	assert_int_equal(snap.n, xs_spd_count(c));
 	assert_int_not_equal(slot, TEST_MAXP - 1);
+	pk = pkt("10.1.1.1", "192.0.2.1", 6, 1, 2, OUT);
+	slot = map_lookup(&dp, &pk);
+	assert_int_not_equal(slot, XS_SLOT_NONE);
+	assert_int_equal(bpf_map_lookup_elem(dp.spd_policies, &slot, &pv), 0);
+	assert_int_equal(pv.id, sp.id);
+	check_consistent(&dp, c);
 	spd_abandon(a, &dpa);
 	spd_abandon(c, &dpc);
 	xs_dp_close(&dp);
