@@ -21,7 +21,7 @@ WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 CFLAGS ?= -O2 -g
 CFLAGS += $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -I$(O) -MMD -MP
 LDLIBS := $(shell pkg-config --libs libbpf libxdp libcrypto 2>/dev/null || \
-		echo -lbpf -lxdp -lcrypto) -lpthread
+		echo -lbpf -lxdp -lcrypto) -lIPSec_MB -lpthread
 ifeq ($(SAN),1)
 CC := clang
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -262,13 +262,14 @@ FUZZ_CFLAGS := -O1 -g $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -MMD -MP \
 	-fno-sanitize-recover=undefined
 FUZZ_LDFLAGS := -fsanitize=fuzzer,address,undefined
 FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c sadb_life.c spd.c spd_life.c spd_prune.c \
-	spd_resync.c dp.c hash.c)
+	spd_resync.c dp.c hash.c secmem.c)
 FUZZ_SRCS_setkey := $(SETKEY_SRCS)
-FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c replay.c pkt.c \
-	tunnel.c natt.c)
+FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c crypto_mb.c \
+	replay.c pkt.c tunnel.c natt.c secmem.c)
 FUZZ_SRCS_frag := $(addprefix ctl/daemon/,reasm.c frag.c pkt.c hash.c)
 FUZZ_SRCS_policy := $(LIBIPSEC_SRCS) $(SETKEY_SRCS)
-FUZZ_SRCS_ah := $(addprefix ctl/daemon/,ah.c esp.c esp_crypto.c replay.c pkt.c)
+FUZZ_SRCS_ah := $(addprefix ctl/daemon/,ah.c esp.c esp_crypto.c crypto_mb.c \
+	replay.c pkt.c secmem.c)
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FO)/fuzz_%,$(FUZZ_NAMES))
 fuzz_objs = $(patsubst %.c,$(FO)/%.o,fuzz/fuzz_$(1).c $(LIB_SRCS) \

@@ -2,7 +2,8 @@
 # Build the xdpsec container image (deploy/kubernetes/daemonset.yaml runs
 # it) without pulling any base image:
 #   1. mmdebstrap makes a minimal Debian bookworm root filesystem with the
-#      runtime libraries (libbpf1, libxdp1, libssl3, libelf1, zlib1g),
+#      runtime libraries (libbpf1, libxdp1, libssl3, libipsec-mb1,
+#      libelf1, zlib1g),
 #      iproute2 and util-linux (mount, mountpoint, setpriv for the init
 #      container and the entrypoint), as a tarball;
 #   2. `make install DESTDIR=<rootfs> PREFIX=/usr/local` puts xdpsecd,
@@ -22,7 +23,7 @@ OCI_ARCHIVE=${OCI_ARCHIVE:-}
 WORK=$(mktemp -d /tmp/xdpsec-image.XXXX)
 trap 'rm -rf "$WORK"' EXIT
 
-RUNTIME=libbpf1,libxdp1,libssl3,libelf1,zlib1g,iproute2,util-linux,mawk,procps,ca-certificates
+RUNTIME=libbpf1,libxdp1,libssl3,libipsec-mb1,libelf1,zlib1g,iproute2,util-linux,mawk,procps,ca-certificates
 
 need() { # need COMMAND DEBIAN-PACKAGE
 	command -v "$1" >/dev/null && return 0

@@ -7,6 +7,7 @@ PKGS=(
 	# build
 	build-essential clang llvm libbpf-dev libxdp-dev bpftool libssl-dev
 	libelf-dev zlib1g-dev pkg-config libcmocka-dev linux-libc-dev
+	libipsec-mb-dev # second ESP crypto backend (xdpsecd --crypto ipsec-mb)
 	# run and test
 	iproute2 iputils-ping ethtool tcpdump tshark python3-scapy
 	python3-cryptography netcat-openbsd procps util-linux iperf3

@@ -14,6 +14,9 @@
  * IV | ciphertext (encrypt-then-MAC, RFC 4303 3.3.2.1), verified with
  * CRYPTO_memcmp before anything is decrypted.
  *
+ * With the ipsec-mb backend (xs_esp_backend_set), the AEAD transform runs
+ * in crypto_mb.c instead of EVP: the same nonce, AAD and tag, built here.
+ *
  * Nothing is allocated per packet.  The cipher contexts are keyed once and
  * only get a new IV per packet.  OpenSSL 3.0's EVP_MAC_init(ctx, NULL...),
  * HMAC_Init_ex(ctx, NULL...), EVP_MD_CTX_copy_ex and EVP_DigestInit_ex
@@ -36,6 +39,7 @@
 #include <openssl/md5.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include "crypto_mb.h"
 #include "esp_crypto.h"
 
 #define MD_BLOCK_MAX 128 /* SHA-512 */
@@ -208,6 +212,48 @@ int xs_esp_hmac(const struct xs_alg *a, const uint8_t *key, size_t klen,
 	return err;
 }
 
+/* ---------------------------------------------------------------- backend */
+
+static enum xs_esp_backend backend = XS_BACKEND_DEFAULT;
+
+int xs_esp_backend_set(enum xs_esp_backend b, const char **arch)
+{
+	int err;
+
+	if (arch)
+		*arch = "";
+	if (b == XS_BACKEND_IPSEC_MB) {
+		err = xs_mb_probe(arch);
+		if (err)
+			return err;
+	} else if (b != XS_BACKEND_OPENSSL) {
+		return -EINVAL;
+	}
+	backend = b;
+	return 0;
+}
+
+enum xs_esp_backend xs_esp_backend_get(void)
+{
+	return backend;
+}
+
+const char *xs_esp_backend_name(enum xs_esp_backend b)
+{
+	return b == XS_BACKEND_IPSEC_MB ? "ipsec-mb" : "openssl";
+}
+
+int xs_esp_backend_parse(const char *name, enum xs_esp_backend *b)
+{
+	if (!strcmp(name, "openssl"))
+		*b = XS_BACKEND_OPENSSL;
+	else if (!strcmp(name, "ipsec-mb"))
+		*b = XS_BACKEND_IPSEC_MB;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- set-up */
 
 size_t xs_esp_icv_len(const struct xs_sa_rt *rt)
@@ -312,7 +358,9 @@ int xs_esp_ctx_init(struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
 	hmac = !a->aead;
 	if (hmac != (rt->auth != NULL))
 		return -EINVAL; /* AEAD alone; others need an HMAC */
-	if (a->xform != XS_XF_NULL)
+	if (backend == XS_BACKEND_IPSEC_MB && xs_mb_fits(rt))
+		err = xs_mb_init(&c->mb, rt);
+	else if (a->xform != XS_XF_NULL)
 		err = cipher_init(c, rt);
 	if (!err && hmac)
 		err = mac_new(&c->mac, rt->auth, rt->auth_key, rt->auth_keylen);
@@ -329,6 +377,7 @@ void xs_esp_ctx_fini(struct xs_esp_ctx *c)
 	EVP_CIPHER_CTX_free(c->enc); /* cleanses the key schedule */
 	EVP_CIPHER_CTX_free(c->dec);
 	mac_free(c->mac);
+	xs_mb_fini(c->mb);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -429,6 +478,9 @@ static int seal_aead(struct xs_esp_ctx *c, uint8_t *esp, size_t ptlen)
 				{ iv, a->iv_len + ptlen } };
 
 	cipher_iv(c->rt, iv, civ);
+	if (c->mb)
+		return xs_mb_seal(c->mb, civ, hdr, aad[0].iov_len, ct, ptlen,
+				  ct + ptlen);
 	return aead_seal(c->enc, civ, aad, gmac ? 2 : 1, ct, gmac ? 0 : ptlen,
 			 ct + ptlen, a->icv_len);
 }
@@ -499,6 +551,9 @@ static int open_aead(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 
 	cipher_iv(c->rt, iv, civ);
 	memcpy(tag, esp + len - a->icv_len, a->icv_len);
+	if (c->mb)
+		return xs_mb_open(c->mb, civ, hdr, (size_t)hlen, ct, ctlen, tag,
+				  out);
 	if (!EVP_DecryptInit_ex(c->dec, NULL, NULL, NULL, civ) ||
 	    !EVP_DecryptUpdate(c->dec, NULL, &n, hdr, hlen))
 		goto bad;

@@ -23,6 +23,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "conf.h"
+#include "esp_crypto.h"
 #include "loader.h"
 #include "netlink.h"
 #include "pfkey.h"
@@ -241,10 +242,14 @@ static void usage(FILE *f)
 		"                          (socket mode 0660, group GROUP)\n"
 		"      --cgroup PATH       cgroup v2 for per-socket policy\n"
 		"                          (default: the cgroup v2 mount)\n"
+		"      --crypto NAME       ESP crypto backend: openssl or ipsec-mb\n"
+		"                          (AES-GCM, ChaCha20-Poly1305; others\n"
+		"                          stay on openssl; default %s)\n"
 		"      --detach            remove programs, enc pair and pins\n"
 		"  -d, --debug             debug logging\n"
 		"  -h, --help              this text\n",
-		XS_PFKEY_SOCK_DEFAULT, XS_PIN_DIR_DEFAULT, XS_ENC_NAME_DEFAULT);
+		XS_PFKEY_SOCK_DEFAULT, XS_PIN_DIR_DEFAULT, XS_ENC_NAME_DEFAULT,
+		xs_esp_backend_name(XS_BACKEND_DEFAULT));
 }
 
 struct opts {
@@ -257,6 +262,7 @@ struct opts {
 	const char *group;
 	const char *cgroup;
 	int detach, debug, attached;
+	enum xs_esp_backend crypto; /* --crypto */
 	int fault_worker, fault_stall_s, fault_exit; /* --test-fault */
 };
 
@@ -289,7 +295,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		O_ATTACHED,
 		O_GROUP,
 		O_FAULT,
-		O_CGROUP
+		O_CGROUP,
+		O_CRYPTO
 	};
 	static const struct option lopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -302,6 +309,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "pfkey-group", required_argument, NULL, O_GROUP },
 		{ "test-fault", required_argument, NULL, O_FAULT },
 		{ "cgroup", required_argument, NULL, O_CGROUP },
+		{ "crypto", required_argument, NULL, O_CRYPTO },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -313,6 +321,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		o->sock = XS_PFKEY_SOCK_DEFAULT;
 	o->pin_dir = XS_PIN_DIR_DEFAULT;
 	o->enc = XS_ENC_NAME_DEFAULT;
+	o->crypto = XS_BACKEND_DEFAULT;
 	while ((c = getopt_long(argc, argv, "i:f:dh", lopts, NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -350,6 +359,13 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_CGROUP:
 			o->cgroup = optarg;
+			break;
+		case O_CRYPTO:
+			if (xs_esp_backend_parse(optarg, &o->crypto)) {
+				fprintf(stderr, "xdpsecd: bad --crypto %s\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case 'd':
 			o->debug = 1;
@@ -599,6 +615,23 @@ static void teardown(struct daemon *d)
 		close(d->acqfd);
 }
 
+/* Before any worker exists: the backend is process-wide.  No fallback: an
+ * ipsec-mb that cannot run here is an error. */
+static int crypto_init(enum xs_esp_backend b)
+{
+	const char *arch = "";
+	int err = xs_esp_backend_set(b, &arch);
+
+	if (err) {
+		xs_log_err("--crypto %s: %s (no usable ipsec-mb code path)",
+			   xs_esp_backend_name(b), strerror(-err));
+		return err;
+	}
+	xs_log_info("crypto backend %s%s%s", xs_esp_backend_name(b),
+		    *arch ? ", " : "", arch);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct daemon d = {
@@ -626,6 +659,8 @@ int main(int argc, char **argv)
 	d.opt_debug = o.debug;
 	if (o.detach)
 		return xs_loader_detach(o.pin_dir) ? 1 : 0;
+	if (crypto_init(o.crypto))
+		return 1;
 	err = setup(&d, &o);
 	if (!err)
 		err = run(&d);

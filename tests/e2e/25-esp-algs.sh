@@ -9,11 +9,13 @@
 #
 #   K=1 aes-cbc + hmac-sha256     K=2 aes-ctr + hmac-sha1
 #   K=3 chacha20-poly1305         K=4 null + hmac-sha512
-#   K=5 aes-gmac
+#   K=5 aes-gmac                  K=7 aes-gcm-16
 #
 # For each: ping both ways (IPv4, and IPv6 for K=3), a 2 MB TCP transfer
 # h1 -> h2 that arrives intact, no bad ICV on either host, and nothing
-# between the pair on the wire but ESP.
+# between the pair on the wire but ESP.  Both hosts on --crypto openssl;
+# then h2 again on --crypto ipsec-mb (h1 stays on OpenSSL, so each packet
+# is sealed by one backend and opened by the other) for K=7, 3 and 1.
 source "$(dirname "$0")/lib.sh"
 trap cleanup_common EXIT
 E2E=$ROOT/tests/e2e
@@ -32,6 +34,8 @@ NAME[4]="null+hmac-sha512"
 ALG[4]="-E null \"\" -A hmac-sha512 0x$(hexkey 64)"
 NAME[5]="aes-gmac"
 ALG[5]="-E aes-gmac 0x$(hexkey 36)"
+NAME[7]="aes-gcm-16"
+ALG[7]="-E aes-gcm-16 0x$(hexkey 20)"
 # the other direction gets its own keys
 declare -A ALGR
 ALGR[1]="-E aes-cbc 0x$(hexkey 32) -A hmac-sha256 0x$(hexkey 32)"
@@ -39,7 +43,8 @@ ALGR[2]="-E aes-ctr 0x$(hexkey 36) -A hmac-sha1 0x$(hexkey 20)"
 ALGR[3]="-E chacha20-poly1305 0x$(hexkey 36)"
 ALGR[4]="-E null \"\" -A hmac-sha512 0x$(hexkey 64)"
 ALGR[5]="-E aes-gmac 0x$(hexkey 20)"
-KS="1 2 3 4 5"
+ALGR[7]="-E aes-gcm-16 0x$(hexkey 36)"
+KS="1 2 3 4 5 7"
 
 make_wire
 for k in $KS; do
@@ -68,8 +73,8 @@ conf 1 >"$TMP/h1.conf"
 conf 2 >"$TMP/h2.conf"
 chmod 600 "$TMP/h1.conf" "$TMP/h2.conf"
 
-check "h1 xdpsecd ready" start_host h1 "$NS1" v1 "$TMP/h1.conf"
-check "h2 xdpsecd ready" start_host h2 "$NS2" v2 "$TMP/h2.conf"
+check "h1 xdpsecd ready" start_host h1 "$NS1" v1 "$TMP/h1.conf" --crypto openssl
+check "h2 xdpsecd ready" start_host h2 "$NS2" v2 "$TMP/h2.conf" --crypto openssl
 
 wire_capture wire.pcap
 sleep 1
@@ -102,3 +107,17 @@ for k in $KS 6; do
 	check "$n: the wire carried only ESP (esp=$esp clear=$clear)" \
 		test "$esp" -ge 100 -a "$clear" -eq 0
 done
+
+# ipsec-mb on h2, OpenSSL on h1: AES-GCM (128 one way, 256 the other),
+# ChaCha20-Poly1305, and AES-CBC, which stays on OpenSSL on h2 too
+stop_hosts || true
+check "h1 xdpsecd ready (openssl)" start_host h1 "$NS1" v1 "$TMP/h1.conf" --crypto openssl
+check "h2 xdpsecd ready (ipsec-mb)" start_host h2 "$NS2" v2 "$TMP/h2.conf" --crypto ipsec-mb
+check "h2 runs the ipsec-mb backend" grep -q 'crypto backend ipsec-mb' "$TMP/h2.log"
+for k in 7 3 1; do
+	check "ipsec-mb/openssl ${NAME[$k]}: IPv4 ping h1 -> h2" quiet n1 ping -c 3 -W 2 -i 0.2 -q 10.78.$k.2
+	check "ipsec-mb/openssl ${NAME[$k]}: IPv4 TCP 2 MB h1 -> h2 arrives intact" tcp 10.78.$k.2 $((7200 + k)) m$k
+done
+check "ipsec-mb/openssl: no bad ICV on either host" test \
+	$(( $(hcounter drop-bad-icv h1) + $(hcounter drop-bad-icv h2) )) -eq 0
+check "ipsec-mb/openssl: packets decrypted on h2" test "$(hcounter rx-decrypt h2)" -ge 500

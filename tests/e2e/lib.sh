@@ -27,15 +27,16 @@ check() {
 
 mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf
 
-# Several daemons: start_host NAME NS IFACE CONF -> $TMP/NAME.sock,
-# pins $PINS-NAME, pid in DPIDS[NAME]
+# Several daemons: start_host NAME NS IFACE CONF [XDPSECD-OPTION...] ->
+# $TMP/NAME.sock, pins $PINS-NAME, pid in DPIDS[NAME]
 declare -A DPIDS=() DNS=()
 
 start_host() {
 	local name=$1 ns=$2 ifc=$3 conf=$4
+	shift 4 # the rest: more xdpsecd options (e.g. --crypto ipsec-mb)
 	rm -f "$TMP/$name.sock"
 	nsenter --net="/run/netns/$ns" "$B/xdpsecd" -i "$ifc" -f "$conf" \
-		--pfkey-socket "$TMP/$name.sock" --pin-dir "$PINS-$name" \
+		--pfkey-socket "$TMP/$name.sock" --pin-dir "$PINS-$name" "$@" \
 		>>"$TMP/$name.log" 2>&1 &
 	DPIDS[$name]=$!
 	DNS[$name]=$ns

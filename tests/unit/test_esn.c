@@ -8,7 +8,9 @@
  * one whose window puts the packet in another block, refuses it); and
  * sequence number exhaustion: without ESN the SA stops at 2^32 - 1, with
  * ESN it goes on; and the resynchronisation after a loss of 2^32 packets
- * or more (RFC 4303 appendix A3) as a numbered case table.
+ * or more (RFC 4303 appendix A3) as a numbered case table.  The group runs
+ * on the OpenSSL backend, then on ipsec-mb (AEAD contexts then crypto_mb.c's,
+ * checked in pair_open).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,6 +24,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 #include "../../ctl/daemon/ah.h"
+#include "../../ctl/daemon/esp_crypto.h"
 #include "../../ctl/lib/pfkey_msg.h"
 
 #define BUF 2048
@@ -114,6 +117,15 @@ static void make_sa(struct xs_sa *sa, const struct alg_case *a, bool esn)
 	}
 }
 
+/* Under ipsec-mb every AEAD SA runs there, the rest on OpenSSL. */
+static void check_backend(const struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
+{
+	bool mb = xs_esp_backend_get() == XS_BACKEND_IPSEC_MB && rt->enc &&
+		  rt->enc->xform == XS_XF_AEAD;
+
+	assert_int_equal(c->mb != NULL, mb);
+}
+
 static void pair_open(struct pair *p, const struct alg_case *a, bool tx_esn,
 		      bool rx_esn)
 {
@@ -128,6 +140,20 @@ static void pair_open(struct pair *p, const struct alg_case *a, bool tx_esn,
 	assert_non_null(p->rx);
 	assert_int_equal(xs_esp_ctx_init(&p->ctx, p->tx), 0);
 	assert_int_equal(xs_esp_ctx_init(&p->crx, p->rx), 0);
+	check_backend(&p->ctx, p->tx);
+	check_backend(&p->crx, p->rx);
+}
+
+static int use_openssl(void **state)
+{
+	(void)state;
+	return xs_esp_backend_set(XS_BACKEND_OPENSSL, NULL);
+}
+
+static int use_mb(void **state)
+{
+	(void)state;
+	return xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL);
 }
 
 static void pair_close(struct pair *p)
@@ -461,5 +487,7 @@ int main(void)
 		cmocka_unit_test(test_no_resync_without_esn),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("openssl", tests, use_openssl,
+					   NULL) +
+	       cmocka_run_group_tests_name("ipsec-mb", tests, use_mb, NULL);
 }

@@ -10,6 +10,8 @@
  * round trips over IPv4/IPv6 and payloads of 0..1500 bytes, a bad ICV for
  * every tampered byte, truncation, CBC padding, and the SA refusals (AEAD
  * with an HMAC, a cipher without one, unimplemented rows, key lengths).
+ * The whole group runs twice: OpenSSL backend, then ipsec-mb (the AEAD
+ * SAs' contexts must then be crypto_mb.c's, checked in fix_sa).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -88,6 +90,30 @@ static int make_sa(struct xs_sa *sa, const char *enc, const char *ekey,
 	return 0;
 }
 
+/* Under ipsec-mb every AEAD SA (AES-GCM, ChaCha20-Poly1305) runs there and
+ * has no EVP context; everything else stays on OpenSSL. */
+static void check_backend(const struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
+{
+	bool mb = xs_esp_backend_get() == XS_BACKEND_IPSEC_MB && rt->enc &&
+		  rt->enc->xform == XS_XF_AEAD;
+
+	assert_int_equal(c->mb != NULL, mb);
+	if (mb)
+		assert_true(!c->enc && !c->dec);
+}
+
+static int use_openssl(void **state)
+{
+	(void)state;
+	return xs_esp_backend_set(XS_BACKEND_OPENSSL, NULL);
+}
+
+static int use_mb(void **state)
+{
+	(void)state;
+	return xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL);
+}
+
 static void fix_sa(struct fix *f, struct xs_sa *sa, uint32_t spi)
 {
 	sa->spi = spi;
@@ -96,6 +122,7 @@ static void fix_sa(struct fix *f, struct xs_sa *sa, uint32_t spi)
 	if (!f->rt)
 		fail_msg("rt: %s", strerror(errno));
 	assert_int_equal(xs_esp_ctx_init(&f->c, f->rt), 0);
+	check_backend(&f->c, f->rt);
 }
 
 static void fix_close(struct fix *f)
@@ -824,5 +851,7 @@ int main(void)
 
 	if (!CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free))
 		return 1;
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests_name("openssl", tests, use_openssl,
+					   NULL) +
+	       cmocka_run_group_tests_name("ipsec-mb", tests, use_mb, NULL);
 }
