@@ -244,7 +244,21 @@ bench-build: $(BINS) $(BPF_OBJS) $(BENCH_BINS)  ## build what make bench runs
 bench:  ## speed vs ceilings, table + build/bench.json (ARGS="--seconds N ...")
 	$(Q)scripts/bench.sh $(ARGS)
 
-$(call objs,$(BENCH_SRCS)): $(SKELS)
+# bench/bpf/*.bpf.c: XDP programs of the bench programs, embedded as
+# skeletons ($(O)/bench/<name>.skel.h)
+BENCH_BPF_SRCS := $(wildcard bench/bpf/*.bpf.c)
+BENCH_SKELS := $(patsubst bench/bpf/%.bpf.c,$(O)/bench/%.skel.h,$(BENCH_BPF_SRCS))
+
+$(O)/bench/bpf/%.bpf.o: bench/bpf/%.bpf.c $(wildcard bench/bpf/*.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/bench/%.skel.h: $(O)/bench/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(call objs,$(BENCH_SRCS)): $(SKELS) $(BENCH_SKELS)
 
 $(BENCH_BINS): $(O)/bench/%: $(O)/bench/%.o $(TESTLIB_A) $(DAEMON_A) $(LIB_A)
 	$(call msg,LINK,$@)

@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /*
- * The bench's traffic generator: an AF_PACKET flood of pre-built frames
- * (PACKET_QDISC_BYPASS, sendmmsg batches of 64) out of one interface.
+ * The bench's traffic generator: a flood of pre-built frames out of one
+ * interface, flat out or at -p PPS.
  *
  *   xgen -i IFACE -d DSTMAC -a SRCIP -b DSTIP -s SIZE|imix -t SECONDS
- *        [-e SPI:ENC:KEYHEX[:AUTH:KEYHEX]] [-n FRAMES] [-L]
+ *        [-e SPI:ENC:KEYHEX[:AUTH:KEYHEX]] [-n FRAMES] [-p PPS] [-L]
  *   xgen -D IFACE        attach an XDP_DROP sink (native) and exit
+ *   xgen -P IFACE        attach an XDP_PASS program (native) and exit
  *
- * -L sends with an XDP program in BPF_PROG_TEST_RUN live-frames mode
- * instead (each frame BURST times in a row): slower here, the CPU idles
- * in it.
+ * By default AF_PACKET (PACKET_QDISC_BYPASS, sendmmsg batches of 64).
+ * -L runs bench/bpf/xgen_live.bpf.c with BPF_PROG_TEST_RUN in live-frames
+ * mode instead (kernel >= 5.18): the frames are XDP-redirected out of
+ * IFACE, several times faster; the receiving veth needs an XDP program
+ * (-D, -P, or the receiver's own).  If the kernel refuses, xgen says so
+ * on stderr and uses AF_PACKET.  With -p, AF_PACKET waits between its
+ * batches; live frames are spaced by the XDP program (a stall of the CPU
+ * over 1 ms loses its frames: the output says what was sent).
  *
  * Frames are Ethernet + IPv4 + UDP (checksum 0, ports 4000-4063 -> 5000) of
  * SIZE bytes; imix cycles 7 x 64, 4 x 576, 1 x 1400.  With -e the IP
@@ -17,7 +23,8 @@
  * (aes-gcm-16, KEYHEX = key + 4-byte salt as setkey takes it) with the
  * project's xs_esp_output: FRAMES frames with sequence numbers 1..FRAMES
  * (default 4096) sent round and round, for an SA whose replay window is
- * off (-r 0).  Prints "pps=N sent=N" (what the interface accepted).
+ * off (-r 0).  Prints "pps=N sent=N mode=af-packet|xdp-live" (what the
+ * interface accepted).
  */
 #include <ctype.h>
 #include <errno.h>
@@ -33,6 +40,8 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/udp.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <netpacket/packet.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -40,9 +49,11 @@
 #include "../ctl/daemon/esp.h"
 #include "../ctl/lib/alg.h"
 #include "xdpraw.h"
+#include "bpf/xgen_live.h"
+#include "bench/xgen_live.skel.h"
 
 #define BATCH 64
-#define FRMAX 2048
+#define FRMAX XGEN_FRMAX
 
 static const unsigned int imix[] = { 64, 64,  64,  64,	64,  64,
 				     64, 576, 576, 576, 576, 1400 };
@@ -54,7 +65,7 @@ struct gen {
 	struct in_addr src, dst;
 	bool mix, esp;
 	unsigned int size, nframes;
-	double secs;
+	double secs, pps;
 	struct xs_sa_rt *rt;
 	struct xs_esp_ctx ctx;
 	uint8_t (*frames)[FRMAX];
@@ -233,7 +244,11 @@ static int flood(struct gen *g, int fd, int ifindex)
 	int n;
 
 	memcpy(sll.sll_addr, g->dmac, 6);
-	while (t - t0 < g->secs) {
+	for (; t - t0 < g->secs; t = now()) {
+		if (g->pps && (double)sent >= g->pps * (t - t0)) {
+			usleep(100);
+			continue;
+		}
 		for (i = 0; i < BATCH; i++) {
 			unsigned int f = (next + i) % g->nframes;
 
@@ -252,7 +267,6 @@ static int flood(struct gen *g, int fd, int ifindex)
 			sent += (unsigned int)n;
 			next = (next + (unsigned int)n) % g->nframes;
 		}
-		t = now();
 	}
 	printf("pps=%.0f sent=%llu mode=af-packet\n", (double)sent / (t - t0),
 	       sent);
@@ -260,43 +274,191 @@ static int flood(struct gen *g, int fd, int ifindex)
 }
 
 /*
- * The fast path: an XDP program run by BPF_PROG_TEST_RUN in live-frames
- * mode redirects each copy of a frame out of the interface (what
- * xdp-trafficgen does).  BURST copies of one frame per call, frames in
- * turn.  -EOPNOTSUPP/-EINVAL when the kernel refuses: use AF_PACKET.
+ * What the veth accepted from XDP: the sum of its tx_queue_N_xdp_xmit
+ * counters (frames put in the peer's ring; a full ring or a peer without
+ * XDP counts in _xdp_xmit_errors instead), or -1 when there are none.
  */
-#define BURST 8192
-static int flood_live(struct gen *g, int ifindex)
+static long long xdp_xmitted(int fd, const char *ifname)
 {
-	struct xdp_md md = { .ingress_ifindex = (uint32_t)ifindex };
-	unsigned long long sent = 0;
-	double t0 = now(), t = t0;
-	unsigned int f = 0;
-	int prog, err = 0;
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ethtool_gstrings *names = NULL;
+	struct ethtool_stats *st = NULL;
+	long long sum = -1;
+	struct ifreq ifr;
+	size_t len;
+	__u32 i, n;
 
-	prog = xb_xdp_redirect_prog(ifindex);
-	if (prog < 0)
-		return prog;
-	while (t - t0 < g->secs) {
-		LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = g->frames[f],
-			    .data_size_in = g->lens[f], .ctx_in = &md,
-			    .ctx_size_in = sizeof(md), .repeat = BURST,
-			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&di;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) || !di.n_stats)
+		return -1;
+	n = di.n_stats;
+	names = calloc(1, sizeof(*names) + (size_t)n * ETH_GSTRING_LEN);
+	st = calloc(1, sizeof(*st) + (size_t)n * sizeof(__u64));
+	if (!names || !st)
+		goto out;
+	names->cmd = ETHTOOL_GSTRINGS;
+	names->string_set = ETH_SS_STATS;
+	names->len = n;
+	st->cmd = ETHTOOL_GSTATS;
+	st->n_stats = n;
+	ifr.ifr_data = (void *)names;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		goto out;
+	ifr.ifr_data = (void *)st;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		goto out;
+	for (i = 0; i < n; i++) {
+		const char *name =
+			(const char *)names->data + (size_t)i * ETH_GSTRING_LEN;
 
-		md.data_end = g->lens[f];
-		if (bpf_prog_test_run_opts(prog, &o)) {
-			err = -errno;
-			break;
-		}
-		sent += BURST;
-		f = (f + 1) % g->nframes;
-		t = now();
+		len = strnlen(name, ETH_GSTRING_LEN);
+		if (!strncmp(name, "tx_queue_", 9) && len > 9 &&
+		    !strcmp(name + len - 9, "_xdp_xmit"))
+			sum = (sum < 0 ? 0 : sum) + (long long)st->data[i];
 	}
-	close(prog);
+out:
+	free(names);
+	free(st);
+	return sum;
+}
+
+/* The generator program with the frames in its map; NULL and errno. */
+static struct xgen_live_bpf *live_load(const struct gen *g, int ifindex)
+{
+	struct xgen_live_bpf *skel = xgen_live_bpf__open();
+	struct xgen_frame *v = calloc(1, sizeof(*v));
+	unsigned int i;
+	int err = -ENOMEM;
+
+	if (!skel || !v)
+		goto fail;
+	skel->rodata->ifindex = (__u32)ifindex;
+	skel->rodata->nframes = g->nframes;
+	/* -p: frames evenly spaced, a stall of up to 1 ms (64 frames at
+	 * least) made up for */
+	skel->rodata->gap_ns = g->pps ? (__u64)(1e9 / g->pps) : 0;
+	skel->rodata->slack_ns = skel->rodata->gap_ns * 64 > 1000000 ?
+					 skel->rodata->gap_ns * 64 :
+					 1000000;
+	err = bpf_map__set_max_entries(skel->maps.frames, g->nframes);
 	if (!err)
-		printf("pps=%.0f sent=%llu mode=xdp-live\n",
-		       (double)sent / (t - t0), sent);
-	return err;
+		err = xgen_live_bpf__load(skel);
+	for (i = 0; !err && i < g->nframes; i++) {
+		v->len = g->lens[i];
+		memcpy(v->data, g->frames[i], g->lens[i]);
+		err = bpf_map_update_elem(bpf_map__fd(skel->maps.frames), &i, v,
+					  BPF_ANY) ?
+			      -errno :
+			      0;
+	}
+	if (err)
+		goto fail;
+	free(v);
+	return skel;
+fail:
+	free(v);
+	xgen_live_bpf__destroy(skel);
+	errno = err < 0 ? -err : ENOMEM;
+	return NULL;
+}
+
+/* One BPF_PROG_TEST_RUN of repeat live frames; 0 or -errno, *ns the
+ * kernel's time per frame (set-up excluded). */
+static int live_run(int prog, const struct gen *g, unsigned int len,
+		    int ifindex, __u32 repeat, __u32 *ns)
+{
+	struct xdp_md md = { .data_end = len,
+			     .ingress_ifindex = (__u32)ifindex };
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = g->frames[0],
+		    .data_size_in = len, .ctx_in = &md,
+		    .ctx_size_in = sizeof(md), .repeat = repeat,
+		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+
+	if (bpf_prog_test_run_opts(prog, &o))
+		return -errno;
+	*ns = o.duration;
+	return 0;
+}
+
+/*
+ * How many runs the next call gets, 0 to stop.  Each call costs ovh s of
+ * idle time (~25 ms: the kernel swaps the XDP dispatcher in and out, two
+ * RCU grace periods), so calls last a second, the last ones 0.25 s to
+ * end on time; rate is runs per second of wall time while running (other
+ * tasks on the CPU included).  With -p the program paces itself.
+ */
+static __u32 live_chunk(const struct gen *g, double el, double rate, double ovh)
+{
+	double left = g->secs - el, span, n;
+
+	if (rate > 0) {
+		if (left <= ovh)
+			return 0;
+		span = left > 1.25 ? 1 : left > 0.25 ? 0.25 : left;
+		n = rate * (span - ovh);
+		if (n < 64)
+			n = 64;
+	} else {
+		n = 65536;
+	}
+	return n > 1e9 ? 1000000000u : (__u32)n;
+}
+
+/*
+ * The fast path: xgen_live.bpf.c run by BPF_PROG_TEST_RUN in live-frames
+ * mode writes each frame in turn and redirects it out of the interface
+ * (what xdp-trafficgen does, without its tracepoint).  The receiving
+ * veth's NAPI runs in softirq on this CPU.  -errno with nothing sent when
+ * the kernel refuses: the caller falls back to AF_PACKET.
+ */
+static int flood_live(struct gen *g, int fd, int ifindex)
+{
+	unsigned long long runs = 0, sent;
+	unsigned int i, len = 0;
+	struct xgen_live_bpf *skel;
+	long long x0, x1;
+	double t0, t, c, el, rate = 0, ovh = 0.1, o;
+	int prog, err = 0;
+	__u32 n, ns = 0;
+
+	skel = live_load(g, ifindex);
+	if (!skel)
+		return -errno;
+	prog = bpf_program__fd(skel->progs.xgen_live);
+	for (i = 0; i < g->nframes; i++)
+		if (g->lens[i] > len)
+			len = g->lens[i];
+	x0 = xdp_xmitted(fd, g->ifname);
+	t0 = now();
+	for (t = t0; (el = t - t0) < g->secs - 0.002; t = now()) {
+		n = live_chunk(g, el, rate, ovh);
+		if (!n)
+			break;
+		err = live_run(prog, g, len, ifindex, n, &ns);
+		if (err)
+			break;
+		runs += n;
+		/* the fixed cost: the least seen of wall minus run time */
+		c = now() - t;
+		o = c - (double)n * ns / 1e9;
+		ovh = o < 0 ? 0 : o < ovh ? o : ovh;
+		rate = c > ovh ? n / (c - ovh) : 0;
+	}
+	x1 = xdp_xmitted(fd, g->ifname);
+	sent = skel->bss->sent;
+	xgen_live_bpf__destroy(skel);
+	if (err && !runs)
+		return err;
+	if (err)
+		fprintf(stderr, "xgen: live frames stopped after %.2f s: %s\n",
+			t - t0, strerror(-err));
+	if (x0 >= 0 && x1 >= x0) /* what the veth took, else redirected */
+		sent = (unsigned long long)(x1 - x0);
+	printf("pps=%.0f sent=%llu mode=xdp-live\n", (double)sent / (t - t0),
+	       sent);
+	return 0;
 }
 
 static int parse_mac(const char *s, uint8_t *m)
@@ -311,8 +473,8 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: xgen -i IFACE -d DSTMAC -a SRCIP -b DSTIP "
 			"-s SIZE|imix -t SECONDS [-e SPI:ENC:KEY[:AUTH:KEY]]\n"
-			"       [-n FRAMES] [-L]\n"
-			"       xgen -D IFACE\n");
+			"       [-n FRAMES] [-p PPS] [-L]\n"
+			"       xgen -D|-P IFACE\n");
 	return 64;
 }
 
@@ -323,11 +485,15 @@ int main(int argc, char **argv)
 	const char *esp = NULL;
 	bool live = false;
 
-	while ((c = getopt(argc, argv, "i:d:a:b:s:t:e:n:D:L")) != -1) {
+	while ((c = getopt(argc, argv, "i:d:a:b:s:t:e:n:p:D:P:L")) != -1) {
 		switch (c) {
 		case 'D':
+		case 'P':
 			ifindex = (int)if_nametoindex(optarg);
-			err = ifindex ? xb_xdp_attach(ifindex, -1) : -ENODEV;
+			err = ifindex ? xb_xdp_attach_verdict(
+						ifindex, c == 'D' ? XDP_DROP :
+								    XDP_PASS) :
+					-ENODEV;
 			if (err < 0)
 				fprintf(stderr, "xgen: XDP on %s: %s\n", optarg,
 					strerror(-err));
@@ -363,12 +529,15 @@ int main(int argc, char **argv)
 		case 'n':
 			g.nframes = (unsigned int)strtoul(optarg, NULL, 0);
 			break;
+		case 'p':
+			g.pps = strtod(optarg, NULL);
+			break;
 		default:
 			return usage();
 		}
 	}
 	if (!g.ifname || (!g.mix && (g.size < 64 || g.size > 1500)) ||
-	    !g.nframes || g.nframes > 65536)
+	    !g.nframes || g.nframes > 65536 || g.pps < 0)
 		return usage();
 	if (esp && esp_setup(&g, esp)) {
 		fprintf(stderr, "xgen: bad -e SPI:ENC:KEY[:AUTH:KEY]\n");
@@ -382,9 +551,16 @@ int main(int argc, char **argv)
 	}
 	setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one));
 	err = build(&g);
-	if (!err && live)
-		err = flood_live(&g, ifindex);
-	else if (!err)
+	if (!err && live) {
+		int lerr = flood_live(&g, fd, ifindex);
+
+		if (lerr)
+			fprintf(stderr,
+				"xgen: live frames: %s; using AF_PACKET\n",
+				strerror(-lerr));
+		live = !lerr;
+	}
+	if (!err && !live)
 		err = flood(&g, fd, ifindex);
 	if (err)
 		fprintf(stderr, "xgen: %s\n", strerror(-err));

@@ -6,14 +6,17 @@
 #   scripts/bench.sh [--seconds N] [--size 64,512,1400,imix]
 #                    [--cipher aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305]
 #                    [--workers N] [--only crypto,ring,xdpsec,tcp,cls,ctl]
+#                    [--backend openssl,ipsec-mb]
 #
 # Sections (bench/README.md has the method):
-#   crypto   ceiling A: EVP seal loop per cipher and size (bench/evp_loop)
+#   crypto   ceiling A: EVP seal loop per cipher and size (bench/evp_loop),
+#            and ipsec-mb's (evp_loop --backend ipsec-mb) for its AEADs
 #   ring     ceiling B: AF_XDP copy-mode echo, no crypto (bench/xecho),
 #            fed by the generator (bench/xgen); the generator alone
 #   kernel   kernel forwarding G -> H -> S without xdpsec
 #   xdpsec   decrypt and encrypt rate, one xdpsecd, against
-#            1/(1/echo + 1/crypto)
+#            1/(1/echo + 1/crypto); per --backend (xdpsecd --crypto):
+#            ipsec-mb runs aes-128-gcm and chacha20-poly1305 only
 #   tcp/rtt  iperf3 and ping through two xdpsec hosts vs plain
 #   cls      ns/packet of xdp_ingress / tc_egress vs SPD size (bench/cls)
 #   ctl      setkey -f of 100k SAs / 100k policies, dumps, RSS per SA
@@ -30,6 +33,7 @@ SIZES=64,512,1400,imix
 CIPHERS=aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305
 WORKERS=1
 ONLY=,crypto,ring,xdpsec,tcp,cls,ctl,
+BACKENDS=openssl,ipsec-mb
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECS=$2; shift 2 ;;
@@ -37,7 +41,8 @@ while [ $# -gt 0 ]; do
 	--cipher) CIPHERS=$2; shift 2 ;;
 	--workers) WORKERS=$2; shift 2 ;;
 	--only) ONLY=,$2,; shift 2 ;;
-	-h | --help) sed -n '2,28p' "$0"; exit 0 ;;
+	--backend) BACKENDS=$2; shift 2 ;;
+	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
 	*) echo "bench: unknown option $1" >&2; exit 64 ;;
 	esac
 done
@@ -77,6 +82,12 @@ mark() { # mark VALUE TARGET: PASS/MISS
 }
 IFS=, read -ra SZ <<<"$SIZES"
 IFS=, read -ra CI <<<"$CIPHERS"
+IFS=, read -ra BE <<<"$BACKENDS"
+# the ciphers ipsec-mb runs in the workers (AEAD), and those it is
+# measured with in the xdpsec section
+mb_cipher() { [[ $1 == aes-128-gcm || $1 == aes-256-gcm || $1 == chacha20-poly1305 ]]; }
+mb_xdpsec() { [[ $1 == aes-128-gcm || $1 == chacha20-poly1305 ]]; }
+backend() { [[ ,$BACKENDS, == *,$1,* ]]; }
 
 want() { [[ $ONLY == *,$1,* ]]; }
 for s in crypto ring xdpsec tcp cls ctl; do
@@ -97,6 +108,19 @@ for c in "${CI[@]}"; do
 		CRYPTO[$c/$s]=$(kv pps <<<"$r")
 		row crypto "$c" "$s" "$(kv pps <<<"$r")" pkt/s "" "" "" \
 			"$(kv gbps <<<"$r") Gbit/s"
+	done
+done
+for c in "${CI[@]}"; do
+	backend ipsec-mb && mb_cipher "$c" || continue
+	for s in "${SZ[@]}"; do
+		r=$("$XB/evp_loop" --backend ipsec-mb "$c" "$s" "$SECS" 2>/dev/null)
+		if [ -z "$r" ]; then
+			row crypto "$c ipsec-mb" "$s" "" pkt/s "" "" "" "ipsec-mb unavailable"
+			continue
+		fi
+		CRYPTO[$c/$s/ipsec-mb]=$(kv pps <<<"$r")
+		row crypto "$c ipsec-mb" "$s" "$(kv pps <<<"$r")" pkt/s "" "" "" \
+			"$(kv gbps <<<"$r") Gbit/s, ipsec-mb direct API"
 	done
 done
 for c in aes-128-gcm aes-256-gcm chacha20-poly1305; do
@@ -146,11 +170,44 @@ ip -n "$NH" neigh replace 10.90.0.1 lladdr "$(macof "$NG" g0)" dev g0 \
 ip netns exec "$NG" "$XB/xgen" -D g0 # what comes back is dropped
 ip netns exec "$NS" "$XB/xgen" -D s1 # the sink counts xdp_drops
 
+# The generator: XDP live frames (xgen -L, BPF_PROG_TEST_RUN), pinned to
+# CPU $GCPU, where the receiving veth's XDP runs too (softirq); xecho
+# gets CPU $OCPU.  xgen falls back to AF_PACKET by itself (the ring rows
+# say which mode ran).  With --workers > 1 AF_PACKET: live frames all
+# land on the rx queue of the sending CPU, AF_PACKET spreads the flows.
+GCPU=0 OCPU=$(($(nproc) > 1 ? 1 : 0))
+# (XGEN_MODE=af-packet forces AF_PACKET, XGEN_ARGS="-p PPS" sets a rate)
+LIVE=-L
+{ [ "$WORKERS" -gt 1 ] || [ "$XGEN_MODE" = af-packet ]; } && LIVE=
 gen() { # gen SIZE DSTIP [xgen args]: the generator's output line
 	local s=$1 d=$2
 	shift 2
-	ip netns exec "$NG" "$XB/xgen" -i g0 -d "$H0MAC" -a 10.90.0.1 -b "$d" \
-		-s "$s" -t "$SECS" "$@" 2>>"$TMP/xgen.err"
+	ip netns exec "$NG" taskset -c "$GCPU" "$XB/xgen" $LIVE $XGEN_ARGS \
+		-i g0 -d "$H0MAC" -a 10.90.0.1 -b "$d" -s "$s" -t "$SECS" "$@" \
+		2>>"$TMP/xgen.err"
+}
+# frames XDP sent into h0 need an XDP program there (MACHINE-FACTS trap
+# 3) when nothing else has one on it: XDP_PASS for kernel and encrypt
+h0_pass() { [ -z "$LIVE" ] || ip netns exec "$NH" "$XB/xgen" -P h0; }
+h0_off() { ip -n "$NH" link set h0 xdp off; }
+rx_cpu() { # rx_cpu PID: keep a receiver's threads off the generator's CPU
+	local t
+	for t in /proc/"$1"/task/*; do
+		taskset -p -c "$OCPU" "${t##*/}" >/dev/null 2>&1
+	done
+}
+# fed RATE SENT SIZE: why (nearly) all that was sent arrived.  The feed
+# set the pace if xgen ran near its solo rate ("generator alone");
+# if it sent much less it was held back by the receive work (veth XDP,
+# forwarding: softirq on the generator's CPU), not by its own speed.
+fed() {
+	[ -n "$2" ] && [ "$(calc "$1 >= 0.95 * $2")" = 1 ] || return 0
+	if [ -n "${GEN[$3]}" ] && [ "$(calc "$2 < 0.8 * ${GEN[$3]}")" = 1 ]
+	then
+		echo "receive-bound: all sent arrived, xgen slowed by the receive softirq on its CPU"
+	else
+		echo "generator-bound"
+	fi
 }
 xdrops() { # xdrops NS IF: XDP drops on all queues
 	ip netns exec "$1" ethtool -S "$2" |
@@ -166,10 +223,15 @@ for s in "${SZ[@]}"; do
 	d1=$(xdrops "$NH" h0)
 	ip -n "$NH" link set h0 xdp off
 	GEN[$s]=$(calc "($d1 - $d0) / $SECS")
+	note="xgen sent $(kv pps <<<"$r") pkt/s ($(kv mode <<<"$r"))"
+	[ -n "$LIVE" ] && [ "$(kv mode <<<"$r")" != xdp-live ] &&
+		note="$note; live frames failed: $(grep -a 'live frames' \
+			"$TMP/xgen.err" | tail -1)"
 	row ring "generator alone (received)" "$s" "${GEN[$s]}" pkt/s "" "" "" \
-		"xgen sent $(kv pps <<<"$r") pkt/s ($(kv mode <<<"$r"))"
+		"$note"
 
-	ip netns exec "$NH" "$XB/xecho" h0 "$SECS" >"$TMP/echo" 2>&1 &
+	ip netns exec "$NH" taskset -c "$OCPU" "$XB/xecho" h0 "$SECS" \
+		>"$TMP/echo" 2>&1 &
 	E=$!
 	sleep 0.5
 	r=$(gen "$s" 10.90.0.2)
@@ -179,13 +241,14 @@ for s in "${SZ[@]}"; do
 	if [ -n "${ECHO[$s]}" ]; then
 		note="xgen sent $(kv pps <<<"$r") pkt/s meanwhile"
 		# everything sent came back: the feed set the rate
-		[ "$(calc "${ECHO[$s]} >= 0.95 * $(kv pps <<<"$r")")" = 1 ] &&
-			note="$note; generator-bound: everything sent was echoed, a lower bound"
+		f=$(fed "${ECHO[$s]}" "$(kv pps <<<"$r")" "$s")
+		[ -n "$f" ] && note="$note; $f: everything sent was echoed, a lower bound"
 	fi
 	row ring "AF_XDP echo, 1 core" "$s" "${ECHO[$s]}" pkt/s "" "" "" "$note"
 done
 
 # ------------------------------------------------------------ kernel
+h0_pass
 for s in "${SZ[@]}"; do
 	d0=$(xdrops "$NS" s1)
 	r=$(gen "$s" 10.91.0.2)
@@ -193,11 +256,12 @@ for s in "${SZ[@]}"; do
 	d1=$(xdrops "$NS" s1)
 	FWD[$s]=$(calc "($d1 - $d0) / $SECS")
 	note="xgen sent $(kv pps <<<"$r") pkt/s"
-	[ "$(calc "${FWD[$s]} >= 0.95 * $(kv pps <<<"$r")")" = 1 ] &&
-		note="$note: generator-bound"
+	f=$(fed "${FWD[$s]}" "$(kv pps <<<"$r")" "$s")
+	[ -n "$f" ] && note="$note: $f"
 	row kernel "forwarding G->H->S, no xdpsec" "$s" "${FWD[$s]}" pkt/s \
 		"" "" "" "$note; the setup's ceiling for encrypt"
 done
+h0_off
 
 fi
 # ------------------------------------------------------------ xdpsec
@@ -223,7 +287,7 @@ xgen_esp() { # xgen's -e of SPI and cipher_args
 }
 ctr() { hcounter "$1" "$2"; }
 ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
-	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st note=
+	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st f note=
 	if [ -z "$cr" ] || [ -z "${ECHO[$s]}" ] || [ "${ECHO[$s]}" = 0 ]; then
 		row xdpsec "$dir $c" "$s" "$rate" pkt/s "" "" "" "no ceiling"
 		return
@@ -237,9 +301,9 @@ ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
 	[ "$dir" = encrypt ] && [ -n "${FWD[$s]}" ] &&
 		[ "$(calc "$rate >= 0.9 * ${FWD[$s]}")" = 1 ] &&
 		note="capped by kernel forwarding; "
-	# everything sent arrived: the generator, not xdpsec, set the rate
-	[ -n "$7" ] && [ "$(calc "$rate >= 0.95 * $7")" = 1 ] &&
-		note="generator-bound (xgen sent $7 pkt/s); "
+	# everything sent arrived: the feed, not xdpsec, set the rate (fed)
+	f=$(fed "$rate" "$7" "$s")
+	[ -n "$f" ] && note="$f (xgen sent $7 pkt/s); "
 	[ -n "$7" ] && [ "$(calc "${GEN[$s]} < 1.2 * $rate")" = 1 ] &&
 		note="generator-bound (generator alone ${GEN[$s]} < 1.2x); "
 	row xdpsec "$dir $c" "$s" "$rate" pkt/s "$ratio" \
@@ -247,12 +311,22 @@ ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
 		"${note}combined ceiling $comb pkt/s${6:+; $6}"
 }
 
+# each backend in turn (xdpsecd --crypto): openssl runs every cipher,
+# ipsec-mb its AEADs; its rows are named "CIPHER ipsec-mb"
+for be in "${BE[@]}"; do
+XCI=()
+for c in "${CI[@]}"; do
+	[ "$be" = openssl ] || mb_xdpsec "$c" && XCI+=("$c")
+done
+sfx= cks=
+[ "$be" = openssl ] || sfx=" $be" cks=/$be
 declare -A ACCEPT=() KEYS=()
 : >"$TMP/dec.conf"
 chmod 600 "$TMP/dec.conf"
 spi=$((0x5000))
-if start_host dec "$NH" h0 "$TMP/dec.conf"; then
-	for c in "${CI[@]}"; do
+if start_host dec "$NH" h0 "$TMP/dec.conf" --crypto "$be"; then
+	rx_cpu "${DPIDS[dec]}"
+	for c in "${XCI[@]}"; do
 		read -r e k a ak <<<"$(cipher_args "$c")"
 		spi=$((spi + 1))
 		if echo "$(sa_line 10.90.0.1 10.90.0.2 $spi "$e" "$k" "$a" "$ak")" |
@@ -261,35 +335,37 @@ if start_host dec "$NH" h0 "$TMP/dec.conf"; then
 			ACCEPT[$c]=1
 			KEYS[$c]="$(xgen_esp $spi "$e" "$k" "$a" "$ak")"
 		else
-			row xdpsec "$c" "" "" "" "" "" "" \
+			row xdpsec "$c$sfx" "" "" "" "" "" "" \
 				"not measured: refused by setkey: $(head -1 "$TMP/sk.err")"
 		fi
 	done
 	echo "spdadd 10.90.0.1 10.90.0.2 any -P in ipsec esp/transport//require ;" |
 		XDPSEC_PFKEY_SOCKET=$TMP/dec.sock "$B/setkey" -c
-	for c in "${CI[@]}"; do
+	for c in "${XCI[@]}"; do
 		[ -n "${ACCEPT[$c]}" ] || continue
 		for s in "${SZ[@]}"; do
 			c0=$(ctr rx-decrypt dec)
 			r=$(gen "$s" 10.90.0.2 -e "${KEYS[$c]}")
 			sleep 0.2
 			c1=$(ctr rx-decrypt dec)
-			ratio_row decrypt "$c" "$s" "$(calc "($c1 - $c0) / $SECS")" \
-				"${CRYPTO[$c/$s]}" "" "$(kv pps <<<"$r")"
+			ratio_row decrypt "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
+				"${CRYPTO[$c/$s$cks]}" "" "$(kv pps <<<"$r")"
 		done
 	done
 	stop_hosts
 else
-	SKIPPED+=("decrypt: xdpsecd did not start")
+	SKIPPED+=("decrypt$sfx: xdpsecd did not start")
 fi
 
 : >"$TMP/enc.conf"
 chmod 600 "$TMP/enc.conf"
-if start_host enc "$NH" h1 "$TMP/enc.conf"; then
+h0_pass
+if start_host enc "$NH" h1 "$TMP/enc.conf" --crypto "$be"; then
+	rx_cpu "${DPIDS[enc]}"
 	echo "spdadd 10.90.0.1 10.91.0.2 any -P out ipsec esp/transport//require ;" |
 		XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c
 	spi=$((0x6000))
-	for c in "${CI[@]}"; do
+	for c in "${XCI[@]}"; do
 		[ -n "${ACCEPT[$c]}" ] || continue
 		read -r e k a ak <<<"$(cipher_args "$c")"
 		spi=$((spi + 1))
@@ -302,15 +378,17 @@ if start_host enc "$NH" h1 "$TMP/enc.conf"; then
 			r=$(gen "$s" 10.91.0.2)
 			sleep 0.2
 			c1=$(ctr tx-encrypt enc)
-			ratio_row encrypt "$c" "$s" "$(calc "($c1 - $c0) / $SECS")" \
-				"${CRYPTO[$c/$s]}" \
+			ratio_row encrypt "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
+				"${CRYPTO[$c/$s$cks]}" \
 				"kernel forwarding ${FWD[$s]} pkt/s" "$(kv pps <<<"$r")"
 		done
 	done
 	stop_hosts
 else
-	SKIPPED+=("encrypt: xdpsecd did not start")
+	SKIPPED+=("encrypt$sfx: xdpsecd did not start")
 fi
+h0_off
+done
 fi
 ip netns del "$NG" 2>/dev/null
 ip netns del "$NH" 2>/dev/null
