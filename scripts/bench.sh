@@ -6,7 +6,7 @@
 #   scripts/bench.sh [--seconds N] [--size 64,512,1400,imix]
 #                    [--cipher aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305]
 #                    [--workers N] [--only crypto,ring,xdpsec,tcp,cls,ctl]
-#                    [--backend openssl,ipsec-mb]
+#                    [--backend openssl,ipsec-mb] [--enc-rps MASK|none]
 #
 # Sections (bench/README.md has the method):
 #   crypto   ceiling A: EVP seal loop per cipher and size (bench/evp_loop),
@@ -16,7 +16,10 @@
 #   kernel   kernel forwarding G -> H -> S without xdpsec
 #   xdpsec   decrypt and encrypt rate, one xdpsecd, against
 #            1/(1/echo + 1/crypto); per --backend (xdpsecd --crypto):
-#            ipsec-mb runs aes-128-gcm and chacha20-poly1305 only
+#            ipsec-mb runs aes-128-gcm and chacha20-poly1305 only.
+#            Decrypted packets enter H's stack on CPU 0 (RPS on xsenc0, as
+#            xdpsecd --enc-rps 1 sets it; --enc-rps none: on the worker's
+#            CPU, in its sendto)
 #   tcp/rtt  iperf3 and ping through two xdpsec hosts vs plain
 #   cls      ns/packet of xdp_ingress / tc_egress vs SPD size (bench/cls)
 #   ctl      setkey -f of 100k SAs / 100k policies, dumps, RSS per SA
@@ -34,6 +37,7 @@ CIPHERS=aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305
 WORKERS=1
 ONLY=,crypto,ring,xdpsec,tcp,cls,ctl,
 BACKENDS=openssl,ipsec-mb
+ENC_RPS=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECS=$2; shift 2 ;;
@@ -42,7 +46,8 @@ while [ $# -gt 0 ]; do
 	--workers) WORKERS=$2; shift 2 ;;
 	--only) ONLY=,$2,; shift 2 ;;
 	--backend) BACKENDS=$2; shift 2 ;;
-	-h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+	--enc-rps) ENC_RPS=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -e$/{/^set -e$/!p}' "$0"; exit 0 ;;
 	*) echo "bench: unknown option $1" >&2; exit 64 ;;
 	esac
 done
@@ -326,6 +331,9 @@ chmod 600 "$TMP/dec.conf"
 spi=$((0x5000))
 if start_host dec "$NH" h0 "$TMP/dec.conf" --crypto "$be"; then
 	rx_cpu "${DPIDS[dec]}"
+	# what --enc-rps does, through H's own /sys (start_host uses nsenter)
+	[ "$ENC_RPS" = none ] || ip netns exec "$NH" sh -c \
+		"for q in /sys/class/net/xsenc0/queues/rx-*/rps_cpus; do echo $ENC_RPS >\$q; done"
 	for c in "${XCI[@]}"; do
 		read -r e k a ak <<<"$(cipher_args "$c")"
 		spi=$((spi + 1))

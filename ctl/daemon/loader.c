@@ -385,6 +385,47 @@ static void enc_sysctls(const char *name)
 	}
 }
 
+/*
+ * --enc-rps: the CPUs that run the stack's receive of decrypted packets
+ * (RPS on every rx queue of the enc side).  Without it that work runs on
+ * the worker that sent the packet, in its sendto().
+ */
+static int enc_rps(const struct xs_loader *l, uint32_t nq)
+{
+	char path[96], buf[16] = "";
+	size_t len = strlen(l->enc_rps);
+	uint32_t q;
+	int fd, err = 0;
+
+	/* /sys shows the namespace it was mounted in (nsenter keeps the
+	 * caller's): refuse to write another namespace's device */
+	snprintf(path, sizeof(path), "/sys/class/net/%s/ifindex", l->enc_name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) <= 0 ||
+	    strtol(buf, NULL, 10) != (long)l->enc.ifindex) {
+		xs_log_err("--enc-rps: %s is not this network namespace's %s "
+			   "(mount sysfs in it, e.g. ip netns exec)",
+			   path, l->enc_name);
+		err = -EXDEV;
+	}
+	if (fd >= 0)
+		close(fd);
+	for (q = 0; !err && q < nq; q++) {
+		snprintf(path, sizeof(path),
+			 "/sys/class/net/%s/queues/rx-%u/rps_cpus", l->enc_name,
+			 q);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, l->enc_rps, len) != (ssize_t)len)
+			err = -errno;
+		if (fd >= 0)
+			close(fd);
+		if (err)
+			xs_log_err("--enc-rps %s: %s: %s", l->enc_rps, path,
+				   strerror(-err));
+	}
+	return err;
+}
+
 int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq)
 {
 	char wname[IF_NAMESIZE];
@@ -426,6 +467,8 @@ int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq)
 	if (err)
 		xs_log_warn("%s: turning offloads off: %s", l->enc_name,
 			    strerror(-err));
+	if (l->enc_rps[0] && enc_rps(l, nq))
+		return -EINVAL;
 	err = attach_xdp(l->encw.ifindex, wname, first_prog(l->handoff->obj));
 	if (!err)
 		err = attach_tc(l->enc.ifindex, BPF_TC_INGRESS,

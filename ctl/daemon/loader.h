@@ -31,6 +31,7 @@
 struct xs_loader {
 	char pin_dir[256];
 	char enc_name[16]; /* enc side; the worker side is enc_name + "w" */
+	char enc_rps[64]; /* --enc-rps: rps_cpus of the enc side, "" = keep */
 	bool fresh; /* maps were created, not reused */
 	bool attached; /* NIC programs attached by ip link / tc */
 	struct xs_dp dp;

@@ -8,6 +8,7 @@
  * attached and the maps pinned (fail closed); `xdpsecd --detach` removes
  * everything.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -242,6 +243,9 @@ static void usage(FILE *f)
 		"                          (socket mode 0660, group GROUP)\n"
 		"      --cgroup PATH       cgroup v2 for per-socket policy\n"
 		"                          (default: the cgroup v2 mount)\n"
+		"      --enc-rps MASK      CPUs (hex mask, as rps_cpus) that take\n"
+		"                          decrypted packets into the stack\n"
+		"                          (default: the worker's own CPU)\n"
 		"      --crypto NAME       ESP crypto backend: openssl or ipsec-mb\n"
 		"                          (AES-GCM, ChaCha20-Poly1305; others\n"
 		"                          stay on openssl; default %s)\n"
@@ -261,6 +265,7 @@ struct opts {
 	const char *enc;
 	const char *group;
 	const char *cgroup;
+	const char *enc_rps; /* --enc-rps */
 	int detach, debug, attached;
 	enum xs_esp_backend crypto; /* --crypto */
 	int fault_worker, fault_stall_s, fault_exit; /* --test-fault */
@@ -285,6 +290,27 @@ static int parse_fault(const char *arg, struct opts *o)
 	return 0;
 }
 
+/* A cpumask as sysfs writes it: hex digits in comma-separated groups,
+ * not all zero. */
+static bool cpumask_ok(const char *m)
+{
+	size_t n = strlen(m);
+	bool set = false;
+	const char *p;
+
+	if (!n || n >= sizeof(the_daemon->ld.enc_rps) || *m == ',' ||
+	    m[n - 1] == ',')
+		return false;
+	for (p = m; *p; p++) {
+		if (*p == ',')
+			continue;
+		if (!isxdigit((unsigned char)*p))
+			return false;
+		set |= *p != '0';
+	}
+	return set;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	enum {
@@ -296,7 +322,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		O_GROUP,
 		O_FAULT,
 		O_CGROUP,
-		O_CRYPTO
+		O_CRYPTO,
+		O_ENC_RPS
 	};
 	static const struct option lopts[] = {
 		{ "interface", required_argument, NULL, 'i' },
@@ -310,6 +337,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		{ "test-fault", required_argument, NULL, O_FAULT },
 		{ "cgroup", required_argument, NULL, O_CGROUP },
 		{ "crypto", required_argument, NULL, O_CRYPTO },
+		{ "enc-rps", required_argument, NULL, O_ENC_RPS },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -359,6 +387,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			break;
 		case O_CGROUP:
 			o->cgroup = optarg;
+			break;
+		case O_ENC_RPS:
+			if (!cpumask_ok(optarg)) {
+				fprintf(stderr, "xdpsecd: bad --enc-rps %s\n",
+					optarg);
+				return -1;
+			}
+			o->enc_rps = optarg;
 			break;
 		case O_CRYPTO:
 			if (xs_esp_backend_parse(optarg, &o->crypto)) {
@@ -450,6 +486,9 @@ static int setup(struct daemon *d, const struct opts *o)
 	d->ld.attached = o->attached;
 	if (o->cgroup)
 		snprintf(d->ld.cgroup, sizeof(d->ld.cgroup), "%s", o->cgroup);
+	if (o->enc_rps)
+		snprintf(d->ld.enc_rps, sizeof(d->ld.enc_rps), "%s",
+			 o->enc_rps);
 	err = xs_loader_load(&d->ld);
 	if (err)
 		return err;
