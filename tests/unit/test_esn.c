@@ -23,6 +23,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "../lib/backends.h"
 #include "../../ctl/daemon/ah.h"
 #include "../../ctl/daemon/esp_crypto.h"
 #include "../../ctl/lib/pfkey_msg.h"
@@ -142,18 +143,6 @@ static void pair_open(struct pair *p, const struct alg_case *a, bool tx_esn,
 	assert_int_equal(xs_esp_ctx_init(&p->crx, p->rx), 0);
 	check_backend(&p->ctx, p->tx);
 	check_backend(&p->crx, p->rx);
-}
-
-static int use_openssl(void **state)
-{
-	(void)state;
-	return xs_esp_backend_set(XS_BACKEND_OPENSSL, NULL);
-}
-
-static int use_mb(void **state)
-{
-	(void)state;
-	return xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL);
 }
 
 static void pair_close(struct pair *p)
@@ -487,7 +476,5 @@ int main(void)
 		cmocka_unit_test(test_no_resync_without_esn),
 	};
 
-	return cmocka_run_group_tests_name("openssl", tests, use_openssl,
-					   NULL) +
-	       cmocka_run_group_tests_name("ipsec-mb", tests, use_mb, NULL);
+	return xt_run_on_both_backends(tests);
 }

@@ -19,6 +19,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "../lib/backends.h"
 #include "../../ctl/daemon/esp.h"
 #include "../../ctl/daemon/esp_crypto.h"
 
@@ -75,18 +76,6 @@ static void fix_open(struct sa_fix *f, uint32_t spi, const char *keyhex,
 	assert_int_equal(f->c.mb != NULL,
 			 xs_esp_backend_get() == XS_BACKEND_IPSEC_MB);
 	assert_int_equal(f->c.enc == NULL, f->c.mb != NULL);
-}
-
-static int use_openssl(void **state)
-{
-	(void)state;
-	return xs_esp_backend_set(XS_BACKEND_OPENSSL, NULL);
-}
-
-static int use_mb(void **state)
-{
-	(void)state;
-	return xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL);
 }
 
 static void fix_close(struct sa_fix *f)
@@ -728,7 +717,5 @@ int main(void)
 		cmocka_unit_test(test_sa_rt),
 	};
 
-	return cmocka_run_group_tests_name("openssl", tests, use_openssl,
-					   NULL) +
-	       cmocka_run_group_tests_name("ipsec-mb", tests, use_mb, NULL);
+	return xt_run_on_both_backends(tests);
 }

@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include "../lib/backends.h"
 #include <openssl/crypto.h>
 #include "../../ctl/daemon/esp_crypto.h"
 
@@ -100,18 +101,6 @@ static void check_backend(const struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
 	assert_int_equal(c->mb != NULL, mb);
 	if (mb)
 		assert_true(!c->enc && !c->dec);
-}
-
-static int use_openssl(void **state)
-{
-	(void)state;
-	return xs_esp_backend_set(XS_BACKEND_OPENSSL, NULL);
-}
-
-static int use_mb(void **state)
-{
-	(void)state;
-	return xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL);
 }
 
 static void fix_sa(struct fix *f, struct xs_sa *sa, uint32_t spi)
@@ -851,7 +840,5 @@ int main(void)
 
 	if (!CRYPTO_set_mem_functions(count_malloc, count_realloc, count_free))
 		return 1;
-	return cmocka_run_group_tests_name("openssl", tests, use_openssl,
-					   NULL) +
-	       cmocka_run_group_tests_name("ipsec-mb", tests, use_mb, NULL);
+	return xt_run_on_both_backends(tests);
 }
