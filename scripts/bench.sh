@@ -172,8 +172,17 @@ S1MAC=$(macof "$NS" s1)
 ip -n "$NH" neigh replace 10.91.0.2 lladdr "$S1MAC" dev h1 nud permanent
 ip -n "$NH" neigh replace 10.90.0.1 lladdr "$(macof "$NG" g0)" dev g0 \
 	nud permanent 2>/dev/null
-ip netns exec "$NG" "$XB/xgen" -D g0 # what comes back is dropped
-ip netns exec "$NS" "$XB/xgen" -D s1 # the sink counts xdp_drops
+# The far ends (g0: what the echo sends back; s1: what H forwards or
+# encrypts) drop at TC ingress, their stack receive moved by RPS to the
+# generator's CPU: a veth runs the receiver's work on the sender's CPU,
+# which a NIC does not, so it must not count against the worker's core.
+sink() { # sink NS IF
+	ip netns exec "$1" sh -c "for q in /sys/class/net/$2/queues/rx-*/rps_cpus; do echo 1 >\$q; done"
+	ip netns exec "$1" tc qdisc add dev "$2" clsact
+	ip netns exec "$1" tc filter add dev "$2" ingress matchall action drop
+}
+sink "$NG" g0
+sink "$NS" s1
 
 # The generator: XDP live frames (xgen -L, BPF_PROG_TEST_RUN), pinned to
 # CPU $GCPU, where the receiving veth's XDP runs too (softirq); xecho
@@ -218,9 +227,17 @@ xdrops() { # xdrops NS IF: XDP drops on all queues
 	ip netns exec "$1" ethtool -S "$2" |
 		awk '/xdp_drops/ { n += $2 } END { print n + 0 }'
 }
+rxpk() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"; }
+# busy_mark; ...; busy_s: seconds CPU $OCPU (the worker's, xecho's) was
+# busy since the mark, from /proc/stat (user nice system irq softirq steal)
+cpu_busy() { awk -v c="cpu$OCPU" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
+busy_mark() { BUSY0=$(cpu_busy); }
+busy_s() { calc "($(cpu_busy) - $BUSY0) / $(getconf CLK_TCK)" 3; }
+# cap PACKETS BUSY_S: packets per second of busy worker core
+cap() { [ "$(calc "$2 > 0.05")" = 1 ] && calc "$1 / $2"; }
 
 # ------------------------------------------------------------ ring
-declare -A GEN=() ECHO=() FWD=()
+declare -A GEN=() ECHO=() ECAP=() FWD=()
 for s in "${SZ[@]}"; do
 	ip netns exec "$NH" "$XB/xgen" -D h0
 	d0=$(xdrops "$NH" h0)
@@ -235,16 +252,19 @@ for s in "${SZ[@]}"; do
 	row ring "generator alone (received)" "$s" "${GEN[$s]}" pkt/s "" "" "" \
 		"$note"
 
+	busy_mark
 	ip netns exec "$NH" taskset -c "$OCPU" "$XB/xecho" h0 "$SECS" \
 		>"$TMP/echo" 2>&1 &
 	E=$!
 	sleep 0.5
 	r=$(gen "$s" 10.90.0.2)
 	wait $E
+	bs=$(busy_s)
 	ECHO[$s]=$(kv pps <"$TMP/echo")
 	note=
 	if [ -n "${ECHO[$s]}" ]; then
-		note="xgen sent $(kv pps <<<"$r") pkt/s meanwhile"
+		ECAP[$s]=$(cap "$(calc "${ECHO[$s]} * $SECS")" "$bs")
+		note="xgen sent $(kv pps <<<"$r") pkt/s meanwhile; core busy ${bs} s: ${ECAP[$s]} pkt/s per busy core"
 		# everything sent came back: the feed set the rate
 		f=$(fed "${ECHO[$s]}" "$(kv pps <<<"$r")" "$s")
 		[ -n "$f" ] && note="$note; $f: everything sent was echoed, a lower bound"
@@ -255,10 +275,10 @@ done
 # ------------------------------------------------------------ kernel
 h0_pass
 for s in "${SZ[@]}"; do
-	d0=$(xdrops "$NS" s1)
+	d0=$(rxpk "$NS" s1)
 	r=$(gen "$s" 10.91.0.2)
 	sleep 0.2
-	d1=$(xdrops "$NS" s1)
+	d1=$(rxpk "$NS" s1)
 	FWD[$s]=$(calc "($d1 - $d0) / $SECS")
 	note="xgen sent $(kv pps <<<"$r") pkt/s"
 	f=$(fed "${FWD[$s]}" "$(kv pps <<<"$r")" "$s")
@@ -291,8 +311,8 @@ xgen_esp() { # xgen's -e of SPI and cipher_args
 	echo "$a"
 }
 ctr() { hcounter "$1" "$2"; }
-ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
-	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st f note=
+ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT CAP
+	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st f note= how
 	if [ -z "$cr" ] || [ -z "${ECHO[$s]}" ] || [ "${ECHO[$s]}" = 0 ]; then
 		row xdpsec "$dir $c" "$s" "$rate" pkt/s "" "" "" "no ceiling"
 		return
@@ -300,6 +320,14 @@ ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
 	# one-core ceilings, times the workers (one per queue)
 	comb=$(calc "$WORKERS / (1 / ${ECHO[$s]} + 1 / $cr)")
 	ratio=$(calc "$rate / $comb" 2)
+	how="combined ceiling $comb pkt/s"
+	# per busy second of the worker's core, against the echo's per busy
+	# second: what one core can do, whatever held the feed back
+	if [ -n "$8" ] && [ -n "${ECAP[$s]}" ]; then
+		comb=$(calc "1 / (1 / ${ECAP[$s]} + 1 / $cr)")
+		ratio=$(calc "$8 / $comb" 2)
+		how="per busy core: $8 pkt/s against $comb (echo ${ECAP[$s]}, crypto $cr)"
+	fi
 	case $s in 64) tgt=0.75 ;; 1400) tgt=0.85 ;; *) tgt= ;; esac
 	st=
 	[ -n "$tgt" ] && st=$(mark "$ratio" "$tgt")
@@ -312,8 +340,7 @@ ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT
 	[ -n "$7" ] && [ "$(calc "${GEN[$s]} < 1.2 * $rate")" = 1 ] &&
 		note="generator-bound (generator alone ${GEN[$s]} < 1.2x); "
 	row xdpsec "$dir $c" "$s" "$rate" pkt/s "$ratio" \
-		"${tgt:+>= $tgt x combined}" "$st" \
-		"${note}combined ceiling $comb pkt/s${6:+; $6}"
+		"${tgt:+>= $tgt x combined}" "$st" "${note}${how}${6:+; $6}"
 }
 
 # each backend in turn (xdpsecd --crypto): openssl runs every cipher,
@@ -353,11 +380,13 @@ if start_host dec "$NH" h0 "$TMP/dec.conf" --crypto "$be"; then
 		[ -n "${ACCEPT[$c]}" ] || continue
 		for s in "${SZ[@]}"; do
 			c0=$(ctr rx-decrypt dec)
+			busy_mark
 			r=$(gen "$s" 10.90.0.2 -e "${KEYS[$c]}")
 			sleep 0.2
 			c1=$(ctr rx-decrypt dec)
 			ratio_row decrypt "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
-				"${CRYPTO[$c/$s$cks]}" "" "$(kv pps <<<"$r")"
+				"${CRYPTO[$c/$s$cks]}" "" "$(kv pps <<<"$r")" \
+				"$(cap "$((c1 - c0))" "$(busy_s)")"
 		done
 	done
 	stop_hosts
@@ -383,12 +412,14 @@ if start_host enc "$NH" h1 "$TMP/enc.conf" --crypto "$be"; then
 		} | XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c >/dev/null 2>&1
 		for s in "${SZ[@]}"; do
 			c0=$(ctr tx-encrypt enc)
+			busy_mark
 			r=$(gen "$s" 10.91.0.2)
 			sleep 0.2
 			c1=$(ctr tx-encrypt enc)
 			ratio_row encrypt "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
 				"${CRYPTO[$c/$s$cks]}" \
-				"kernel forwarding ${FWD[$s]} pkt/s" "$(kv pps <<<"$r")"
+				"kernel forwarding ${FWD[$s]} pkt/s" "$(kv pps <<<"$r")" \
+				"$(cap "$((c1 - c0))" "$(busy_s)")"
 		done
 	done
 	stop_hosts
