@@ -95,6 +95,49 @@ static int delete (int fd, const void *k)
 	return 0;
 }
 
+/* Appends key to the growing array *keys of *n keys; -ENOMEM. */
+static int keys_add(uint8_t **keys, size_t *n, size_t *cap, const void *key,
+		    size_t key_size)
+{
+	uint8_t *grown;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		grown = realloc(*keys, *cap * key_size);
+		if (!grown)
+			return -ENOMEM;
+		*keys = grown;
+	}
+	memcpy(*keys + (*n)++ * key_size, key, key_size);
+	return 0;
+}
+
+int xs_dp_map_sweep(int fd, size_t key_size,
+		    bool (*stale)(const void *key, void *arg), void *arg)
+{
+	uint8_t *keys = NULL, *walk;
+	size_t n = 0, cap = 0, i;
+	void *prev = NULL;
+	int err = 0;
+
+	if (fd < 0)
+		return 0;
+	walk = malloc(2 * key_size); /* the walk's position | next key */
+	if (!walk)
+		return -ENOMEM;
+	while (!err && !bpf_map_get_next_key(fd, prev, walk + key_size)) {
+		memcpy(walk, walk + key_size, key_size);
+		prev = walk;
+		if (stale(walk, arg))
+			err = keys_add(&keys, &n, &cap, walk, key_size);
+	}
+	for (i = 0; i < n && !err; i++)
+		err = delete (fd, keys + i * key_size);
+	free(walk);
+	free(keys);
+	return err;
+}
+
 static int lookup(int fd, const void *k, void *v, size_t vlen)
 {
 	if (fd < 0) {

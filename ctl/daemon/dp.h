@@ -58,6 +58,13 @@ int xs_dp_spd_pfx_del(struct xs_dp *dp, bool dst,
 		      const struct xs_spd_pfx_key *k);
 /* Bump state.spd_gen alone (a rule or policy changed, masks did not). */
 int xs_dp_spd_gen_bump(struct xs_dp *dp);
+/*
+ * Delete every key (key_size bytes) of map fd that stale(key, arg) picks.
+ * The keys are collected first: deleting during a get_next_key walk
+ * restarts it.  0 (also for fd < 0), -ENOMEM or -errno of a delete.
+ */
+int xs_dp_map_sweep(int fd, size_t key_size,
+		    bool (*stale)(const void *key, void *arg), void *arg);
 
 int xs_dp_config_get(struct xs_dp *dp, struct xs_config *c);
 int xs_dp_config_set(struct xs_dp *dp, const struct xs_config *c);

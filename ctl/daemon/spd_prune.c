@@ -494,42 +494,22 @@ int xs_spd_prune_write_all(struct xs_spd_prune *pr)
 	return err;
 }
 
-static int sweep_map(int fd, uint8_t half)
+static bool in_half(const void *key, void *arg)
 {
-	struct xs_spd_pfx_key k, next, *prev = NULL, *stale = NULL, *grown;
-	size_t n = 0, cap = 0, i;
-	int err = 0;
+	const struct xs_spd_pfx_key *k = key;
 
-	if (fd < 0)
-		return 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (k.half != half)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(stale, cap * sizeof(*stale));
-			if (!grown) {
-				free(stale);
-				return -ENOMEM;
-			}
-			stale = grown;
-		}
-		stale[n++] = k;
-	}
-	for (i = 0; i < n && !err; i++)
-		if (bpf_map_delete_elem(fd, &stale[i]) && errno != ENOENT)
-			err = -errno;
-	free(stale);
-	return err;
+	return k->half == *(const uint8_t *)arg;
 }
 
 int xs_spd_prune_sweep(struct xs_dp *dp, uint8_t half)
 {
-	int err = sweep_map(dp->spd_prune_src, half);
+	int err = xs_dp_map_sweep(dp->spd_prune_src,
+				  sizeof(struct xs_spd_pfx_key), in_half,
+				  &half);
 
-	keep_err(&err, sweep_map(dp->spd_prune_dst, half));
+	keep_err(&err, xs_dp_map_sweep(dp->spd_prune_dst,
+				       sizeof(struct xs_spd_pfx_key), in_half,
+				       &half));
 	return err;
 }
 

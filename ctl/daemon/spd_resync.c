@@ -50,34 +50,27 @@ static int live_state(struct xs_dp *dp, size_t max, bool *low, uint8_t *used)
 	return 0;
 }
 
+struct sweep_arg {
+	const struct xs_spd *spd;
+	bool mine;
+};
+
+static bool rule_stale(const void *key, void *arg)
+{
+	const struct xs_spd_key *k = key;
+	const struct sweep_arg *a = arg;
+
+	return ((k->mask & XS_ID_HALF) == a->spd->id_base) == a->mine;
+}
+
 /* Delete every rule keyed in the half of the mask id space that is not
  * (or, with mine, that is) spd's own. */
 static int sweep_rules(struct xs_spd *spd, bool mine)
 {
-	struct xs_spd_key key, next, *prev = NULL, *stale = NULL, *grown;
-	size_t n = 0, cap = 0, i;
-	int err = 0;
+	struct sweep_arg a = { spd, mine };
 
-	while (!bpf_map_get_next_key(spd->dp->spd_rules, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (((key.mask & XS_ID_HALF) == spd->id_base) != mine)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			grown = realloc(stale, cap * sizeof(*stale));
-			if (!grown) {
-				free(stale);
-				return -ENOMEM;
-			}
-			stale = grown;
-		}
-		stale[n++] = key;
-	}
-	for (i = 0; i < n && !err; i++)
-		err = xs_dp_spd_rule_del(spd->dp, &stale[i]);
-	free(stale);
-	return err;
+	return xs_dp_map_sweep(spd->dp->spd_rules, sizeof(struct xs_spd_key),
+			       rule_stale, &a);
 }
 
 /* Clear the mask entries and bitmaps of half h (any run's). */
