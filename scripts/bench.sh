@@ -173,13 +173,19 @@ ip -n "$NH" neigh replace 10.91.0.2 lladdr "$S1MAC" dev h1 nud permanent
 ip -n "$NH" neigh replace 10.90.0.1 lladdr "$(macof "$NG" g0)" dev g0 \
 	nud permanent 2>/dev/null
 # The far ends (g0: what the echo sends back; s1: what H forwards or
-# encrypts) drop at TC ingress, their stack receive moved by RPS to the
+# encrypts) drop at the netdev ingress hook, their receive moved by RPS to the
 # generator's CPU: a veth runs the receiver's work on the sender's CPU,
 # which a NIC does not, so it must not count against the worker's core.
-sink() { # sink NS IF
+sink() { # sink NS IF (nft netdev ingress: no tc classifier but bpf here)
 	ip netns exec "$1" sh -c "for q in /sys/class/net/$2/queues/rx-*/rps_cpus; do echo 1 >\$q; done"
-	ip netns exec "$1" tc qdisc add dev "$2" clsact
-	ip netns exec "$1" tc filter add dev "$2" ingress matchall action drop
+	ip netns exec "$1" nft -f - <<NFT
+table netdev xsbench_sink {
+	chain in {
+		type filter hook ingress device "$2" priority 0;
+		drop
+	}
+}
+NFT
 }
 sink "$NG" g0
 sink "$NS" s1
