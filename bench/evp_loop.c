@@ -58,17 +58,23 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* A mature transport-mode ESP SA, algorithms and keys still to fill. */
+static void esp_sa(struct xs_sa *sa)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->satype = SADB_SATYPE_ESP;
+	sa->mode = IPSEC_MODE_TRANSPORT;
+	sa->state = SADB_SASTATE_MATURE;
+	sa->spi = 0x1000;
+}
+
 /* AES-128-CBC + HMAC-SHA-256 through the project's ESP core. */
 static int setup_cbc(struct loop *l)
 {
 	struct xs_sa sa;
 	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.satype = SADB_SATYPE_ESP;
-	sa.mode = IPSEC_MODE_TRANSPORT;
-	sa.state = SADB_SASTATE_MATURE;
-	sa.spi = 0x1000;
+	esp_sa(&sa);
 	sa.enc_alg = SADB_X_EALG_AESCBC;
 	sa.auth_alg = SADB_X_AALG_SHA2_256HMAC;
 	sa.enc_keylen = 16;
@@ -93,11 +99,7 @@ static int setup_mb(struct loop *l, const char *name)
 	struct xs_sa sa;
 	int err;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.satype = SADB_SATYPE_ESP;
-	sa.mode = IPSEC_MODE_TRANSPORT;
-	sa.state = SADB_SASTATE_MATURE;
-	sa.spi = 0x1000;
+	esp_sa(&sa);
 	sa.enc_keylen = 36;
 	if (!strcmp(name, "aes-128-gcm"))
 		sa.enc_keylen = 20;
