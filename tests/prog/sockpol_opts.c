@@ -217,6 +217,14 @@ static void policy_small_buffer(void)
 	close(fd);
 }
 
+/* setsockopt(IP_IPSEC_POLICY) of a raw buffer: 0 or errno. */
+static int set_raw(int fd, const void *buf, socklen_t len)
+{
+	if (setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, buf, len))
+		return errno;
+	return 0;
+}
+
 /* Malformed buffers: each must be EINVAL. */
 static void policy_invalid(void)
 {
@@ -232,42 +240,25 @@ static void policy_invalid(void)
 	}
 	len = ipsec_get_policylen(buf);
 	memcpy(copy, buf, (size_t)len);
-	check_errno(setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, copy, 8) ?
-			    errno :
-			    0,
-		    EINVAL, "policy buffer of 8 bytes is EINVAL");
-	check_errno(setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, copy,
-			       (socklen_t)len - 8) ?
-			    errno :
-			    0,
-		    EINVAL, "policy length field != optlen is EINVAL");
+	check_errno(set_raw(fd, copy, 8), EINVAL,
+		    "policy buffer of 8 bytes is EINVAL");
+	check_errno(set_raw(fd, copy, (socklen_t)len - 8), EINVAL,
+		    "policy length field != optlen is EINVAL");
 	h->sadb_x_policy_dir = 0;
-	check_errno(setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, buf,
-			       (socklen_t)len) ?
-			    errno :
-			    0,
-		    EINVAL, "direction 0 is EINVAL");
+	check_errno(set_raw(fd, buf, (socklen_t)len), EINVAL,
+		    "direction 0 is EINVAL");
 	memcpy(buf, copy, (size_t)len);
 	h->sadb_x_policy_type = 9;
-	check_errno(setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, buf,
-			       (socklen_t)len) ?
-			    errno :
-			    0,
-		    EINVAL, "policy type 9 is EINVAL");
+	check_errno(set_raw(fd, buf, (socklen_t)len), EINVAL,
+		    "policy type 9 is EINVAL");
 	memcpy(buf, copy, (size_t)len);
 	rq->sadb_x_ipsecrequest_proto = 99;
-	check_errno(setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, buf,
-			       (socklen_t)len) ?
-			    errno :
-			    0,
-		    EINVAL, "request protocol 99 is EINVAL");
+	check_errno(set_raw(fd, buf, (socklen_t)len), EINVAL,
+		    "request protocol 99 is EINVAL");
 	memcpy(buf, copy, (size_t)len);
 	rq->sadb_x_ipsecrequest_mode = MODE_TUNNEL; /* no endpoints */
-	check_errno(setsockopt(fd, IPPROTO_IP, IP_IPSEC_POLICY, buf,
-			       (socklen_t)len) ?
-			    errno :
-			    0,
-		    EINVAL, "tunnel request without endpoints is EINVAL");
+	check_errno(set_raw(fd, buf, (socklen_t)len), EINVAL,
+		    "tunnel request without endpoints is EINVAL");
 	free(buf);
 	close(fd);
 }
