@@ -92,15 +92,20 @@ h1 "$OPTS" root 1 >"$TMP/opts.root" 2>&1 || true
 sed 's/^/  /' "$TMP/opts.root"
 check "socket options as root: every case passes" \
 	sh -c "grep -q '^ok' $TMP/opts.root && ! grep -q '^not ok' $TMP/opts.root"
-h1 setpriv --reuid 65534 --regid 65534 --clear-groups "$OPTS" unpriv 1 \
-	>"$TMP/opts.nobody" 2>&1 || true
-sed 's/^/  /' "$TMP/opts.nobody"
+# nobody TAG ARGS...: sockpol_opts as nobody in h1's namespace, output
+# shown and kept in $TMP/opts.TAG
+nobody() {
+	local t=$1
+	shift
+	h1 setpriv --reuid 65534 --regid 65534 --clear-groups "$OPTS" "$@" \
+		>"$TMP/opts.$t" 2>&1 || true
+	sed 's/^/  /' "$TMP/opts.$t"
+}
+nobody nobody unpriv 1
 check "as nobody: BYPASS EACCES, other levels allowed, EINVAL" \
 	sh -c "grep -q '^ok' $TMP/opts.nobody && ! grep -q '^not ok' $TMP/opts.nobody"
 "$B/xdpsecctl" --pin-dir "$PINS-h1" sysctl net.inet.ipsec.esp_trans_deflev=2 >/dev/null
-h1 setpriv --reuid 65534 --regid 65534 --clear-groups "$OPTS" unpriv 3 \
-	>"$TMP/opts.nobody2" 2>&1 || true
-sed 's/^/  /' "$TMP/opts.nobody2"
+nobody nobody2 unpriv 3
 check "esp_trans_deflev=2: nobody may not go below REQUIRE (EACCES)" \
 	sh -c "grep -q 'EACCES (got Permission denied)' $TMP/opts.nobody2 && ! grep -q '^not ok' $TMP/opts.nobody2"
 "$B/xdpsecctl" --pin-dir "$PINS-h1" sysctl net.inet.ipsec.esp_trans_deflev=1 >/dev/null

@@ -285,9 +285,14 @@ knob gwA net.inet.ipsec.ecn=0 net.inet6.ipsec6.ecn=0 || true
 # fresh destinations: hA has no path MTU cached for them
 check "ping -M dont -s 1472 hA -> 10.2.0.3 (fragmented under ESP) gets its replies" \
 	quiet ha ping -c 3 -i 0.3 -W 2 -M dont -s 1472 10.2.0.3
-OUT4=$(ha ping -c 3 -i 0.3 -W 1 -M "do" -s 1472 10.2.0.4 2>&1 || true)
-echo "$OUT4" >"$TMP/pmtu4.txt"
-MTU4=$(grep -oE 'mtu ?= ?[0-9]+' <<<"$OUT4" | head -1 | grep -oE '[0-9]+$' || true)
+# pmtu FILE PING-ARGS...: the mtu hA's ping reports (output kept in FILE)
+pmtu() {
+	local f=$1
+	shift
+	ha ping -c 3 -i 0.3 -W 1 -M "do" "$@" >"$f" 2>&1 || true
+	grep -oE 'mtu ?= ?[0-9]+' "$f" | head -1 | grep -oE '[0-9]+$' || true
+}
+MTU4=$(pmtu "$TMP/pmtu4.txt" -s 1472 10.2.0.4)
 check "IPv4 DF 1500 bytes: 'frag needed' with mtu in 1400..1499 (mtu=${MTU4:-none})" \
 	test "${MTU4:-0}" -ge 1400 -a "${MTU4:-0}" -lt 1500
 # xdpsecd's overhead for AES-GCM-16: outer header, ESP header 8, IV 8, ICV
@@ -297,9 +302,7 @@ check "IPv4 mtu is 1500 - (20+8+8+16+2+3) rounded down to 4 = 1440 (mtu=${MTU4:-
 	test "${MTU4:-0}" = 1440
 check "IPv4 DF ping of mtu-28=$((${MTU4:-1500} - 28)) bytes passes" \
 	quiet ha ping -c 2 -i 0.3 -W 2 -M "do" -s $((${MTU4:-1500} - 28)) 10.2.0.4
-OUT6=$(ha ping -6 -c 3 -i 0.3 -W 1 -M "do" -s 1452 fd02::3 2>&1 || true)
-echo "$OUT6" >"$TMP/pmtu6.txt"
-MTU6=$(grep -oE 'mtu ?= ?[0-9]+' <<<"$OUT6" | head -1 | grep -oE '[0-9]+$' || true)
+MTU6=$(pmtu "$TMP/pmtu6.txt" -6 -s 1452 fd02::3)
 check "IPv6 1500 bytes: 'packet too big' with mtu in 1400..1499 (mtu=${MTU6:-none})" \
 	test "${MTU6:-0}" -ge 1400 -a "${MTU6:-0}" -lt 1500
 check "IPv6 mtu is 1500 - (40+8+8+16+2+3) rounded down to 4 = 1420 (mtu=${MTU6:-none})" \
