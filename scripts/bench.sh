@@ -176,8 +176,12 @@ ip -n "$NH" neigh replace 10.90.0.1 lladdr "$(macof "$NG" g0)" dev g0 \
 # encrypts) drop at the netdev ingress hook, their receive moved by RPS to the
 # generator's CPU: a veth runs the receiver's work on the sender's CPU,
 # which a NIC does not, so it must not count against the worker's core.
+rps() { # rps NS IF MASK: RPS on every rx queue (the namespace's own /sys)
+	ip netns exec "$1" sh -c \
+		"for q in /sys/class/net/$2/queues/rx-*/rps_cpus; do echo $3 >\$q; done"
+}
 sink() { # sink NS IF (nft netdev ingress: no tc classifier but bpf here)
-	ip netns exec "$1" sh -c "for q in /sys/class/net/$2/queues/rx-*/rps_cpus; do echo 1 >\$q; done"
+	rps "$1" "$2" 1
 	ip netns exec "$1" nft -f - <<NFT
 table netdev xsbench_sink {
 	chain in {
@@ -365,8 +369,7 @@ spi=$((0x5000))
 if start_host dec "$NH" h0 "$TMP/dec.conf" --crypto "$be"; then
 	rx_cpu "${DPIDS[dec]}"
 	# what --enc-rps does, through H's own /sys (start_host uses nsenter)
-	[ "$ENC_RPS" = none ] || ip netns exec "$NH" sh -c \
-		"for q in /sys/class/net/xsenc0/queues/rx-*/rps_cpus; do echo $ENC_RPS >\$q; done"
+	[ "$ENC_RPS" = none ] || rps "$NH" xsenc0 "$ENC_RPS"
 	for c in "${XCI[@]}"; do
 		read -r e k a ak <<<"$(cipher_args "$c")"
 		spi=$((spi + 1))
