@@ -16,6 +16,7 @@ TITLES = {
     "ring": "ceiling B: AF_XDP copy-mode echo, no crypto, 1 core",
     "kernel": "the setup's ceiling: kernel forwarding",
     "xdpsec": "xdpsec, %s worker(s): rate vs combined ceiling workers/(1/echo+1/crypto)",
+    "dpdk": "DPDK ipsec-secgw encrypt, 1 lcore (net_af_xdp, transport ESP), and xdpsec/ipsec-secgw",
     "tcp": "TCP goodput (iperf3, one stream)",
     "rtt": "RTT at low load (ping -i 0.01), xdpsec (plain in note)",
     "cls": "classification cost (bpf_prog_test_run, 1e6 repeats)",

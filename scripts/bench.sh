@@ -5,7 +5,7 @@
 #
 #   scripts/bench.sh [--seconds N] [--size 64,512,1400,imix]
 #                    [--cipher aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305]
-#                    [--workers N] [--only crypto,ring,xdpsec,tcp,cls,ctl]
+#                    [--workers N] [--only crypto,ring,xdpsec,dpdk,tcp,cls,ctl]
 #                    [--backend openssl,ipsec-mb] [--enc-rps MASK|none]
 #
 # Sections (bench/README.md has the method):
@@ -20,6 +20,9 @@
 #            Decrypted packets enter H's stack on CPU 0 (RPS on xsenc0, as
 #            xdpsecd --enc-rps 1 sets it; --enc-rps none: on the worker's
 #            CPU, in its sendto)
+#   dpdk     DPDK's ipsec-secgw (net_af_xdp on h0/h1, one lcore on the
+#            worker's CPU) encrypting aes-128-gcm G -> S, per --backend's
+#            crypto PMD, and xdpsec's encrypt against it (bench/dpdk.sh)
 #   tcp/rtt  iperf3 and ping through two xdpsec hosts vs plain
 #   cls      ns/packet of xdp_ingress / tc_egress vs SPD size (bench/cls)
 #   ctl      setkey -f of 100k SAs / 100k policies, dumps, RSS per SA
@@ -35,7 +38,7 @@ SECS=5
 SIZES=64,512,1400,imix
 CIPHERS=aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305
 WORKERS=1
-ONLY=,crypto,ring,xdpsec,tcp,cls,ctl,
+ONLY=,crypto,ring,xdpsec,dpdk,tcp,cls,ctl,
 BACKENDS=openssl,ipsec-mb
 ENC_RPS=1
 while [ $# -gt 0 ]; do
@@ -65,6 +68,7 @@ XB=$B/bench
 SKIPPED=()
 
 bench_cleanup() {
+	[ -n "$SGW" ] && kill -9 "$SGW" 2>/dev/null && rm -rf "/var/run/dpdk/xsb-$ID"
 	cleanup_common
 	ip netns del "$NG" 2>/dev/null
 	ip netns del "$NH" 2>/dev/null
@@ -95,7 +99,7 @@ mb_xdpsec() { [[ $1 == aes-128-gcm || $1 == chacha20-poly1305 ]]; }
 backend() { [[ ,$BACKENDS, == *,$1,* ]]; }
 
 want() { [[ $ONLY == *,$1,* ]]; }
-for s in crypto ring xdpsec tcp cls ctl; do
+for s in crypto ring xdpsec dpdk tcp cls ctl; do
 	want $s || SKIPPED+=("$s: not selected (--only)")
 done
 
@@ -138,7 +142,7 @@ done
 
 IFS=, read -ra CI <<<"$CIPHERS"
 # ------------------------------------------------------------ topology
-if want ring || want xdpsec; then
+if want ring || want xdpsec || want dpdk; then
 veth() { # veth NS1 IF1 NS2 IF2
 	ip link add "$2" netns "$1" numtxqueues "$WORKERS" numrxqueues \
 		"$WORKERS" type veth peer name "$4" netns "$3" \
@@ -248,6 +252,8 @@ cap() { [ "$(calc "$2 > 0.05")" = 1 ] && calc "$1 / $2"; }
 
 # ------------------------------------------------------------ ring
 declare -A GEN=() ECHO=() ECAP=() FWD=()
+# xdpsec's rate and per-busy-core figure by "DIR CIPHER/SIZE" (bench/dpdk.sh)
+declare -A XRATE=() XCAP=()
 for s in "${SZ[@]}"; do
 	ip netns exec "$NH" "$XB/xgen" -D h0
 	d0=$(xdrops "$NH" h0)
@@ -323,6 +329,7 @@ xgen_esp() { # xgen's -e of SPI and cipher_args
 ctr() { hcounter "$1" "$2"; }
 ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT CAP
 	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st f note= how
+	XRATE[$dir $c/$s]=$rate XCAP[$dir $c/$s]=$8
 	if [ -z "$cr" ] || [ -z "${ECHO[$s]}" ] || [ "${ECHO[$s]}" = 0 ]; then
 		row xdpsec "$dir $c" "$s" "$rate" pkt/s "" "" "" "no ceiling"
 		return
@@ -420,15 +427,17 @@ if start_host enc "$NH" h1 "$TMP/enc.conf" --crypto "$be"; then
 			sa_line 10.90.0.1 10.91.0.2 $spi "$e" "$k" "$a" "$ak"
 		} | XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c >/dev/null 2>&1
 		for s in "${SZ[@]}"; do
-			c0=$(ctr tx-encrypt enc)
+			c0=$(ctr tx-encrypt enc) d0=$(rxpk "$NS" s1)
 			busy_mark
 			r=$(gen "$s" 10.91.0.2)
 			sleep 0.2
-			c1=$(ctr tx-encrypt enc)
+			c1=$(ctr tx-encrypt enc) d1=$(rxpk "$NS" s1)
 			ratio_row encrypt "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
 				"${CRYPTO[$c/$s$cks]}" \
 				"kernel forwarding ${FWD[$s]} pkt/s" "$(kv pps <<<"$r")" \
 				"$(cap "$((c1 - c0))" "$(busy_s)")"
+			# bench/dpdk.sh compares what reached s1, as for ipsec-secgw
+			XRATE[encrypt $c$sfx/$s]=$(calc "($d1 - $d0) / $SECS")
 		done
 	done
 	stop_hosts
@@ -438,6 +447,7 @@ fi
 h0_off
 done
 fi
+want dpdk && source "$ROOT/bench/dpdk.sh"
 ip netns del "$NG" 2>/dev/null
 ip netns del "$NH" 2>/dev/null
 ip netns del "$NS" 2>/dev/null

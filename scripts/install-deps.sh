@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything xdpsec needs to build, test and demo on Debian 12.
+# Install everything xdpsec needs to build, test and demo on Debian 12
+# (--dpdk: DPDK for the bench's comparison with ipsec-secgw instead).
 # Idempotent: packages already present are skipped by apt-get; safe with no stdin (CI).
 set -euo pipefail
 
@@ -13,6 +14,9 @@ PKGS=(
 	python3-cryptography netcat-openbsd procps util-linux iperf3
 	nftables # the NAT in tests/e2e/85-natt.sh
 )
+# --dpdk: only what scripts/bench.sh's dpdk section needs (DPDK 22.11 and
+# the ipsec-secgw example's source, built in build/bench/dpdk)
+[ "${1:-}" = --dpdk ] && PKGS=(libdpdk-dev dpdk-doc make pkg-config tcpdump)
 
 missing=()
 for p in "${PKGS[@]}"; do
