@@ -279,11 +279,11 @@ FUZZ_SRCS_pfkey := $(addprefix ctl/daemon/,pfkey.c sadb.c sadb_life.c spd.c spd_
 	spd_resync.c dp.c hash.c secmem.c)
 FUZZ_SRCS_setkey := $(SETKEY_SRCS)
 FUZZ_SRCS_esp := $(addprefix ctl/daemon/,esp.c esp_crypto.c crypto_mb.c \
-	replay.c pkt.c tunnel.c natt.c secmem.c)
+	crypto_mb_cbc.c replay.c pkt.c tunnel.c natt.c secmem.c)
 FUZZ_SRCS_frag := $(addprefix ctl/daemon/,reasm.c frag.c pkt.c hash.c)
 FUZZ_SRCS_policy := $(LIBIPSEC_SRCS) $(SETKEY_SRCS)
 FUZZ_SRCS_ah := $(addprefix ctl/daemon/,ah.c esp.c esp_crypto.c crypto_mb.c \
-	replay.c pkt.c secmem.c)
+	crypto_mb_cbc.c replay.c pkt.c secmem.c)
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_BINS := $(patsubst %,$(FO)/fuzz_%,$(FUZZ_NAMES))
 fuzz_objs = $(patsubst %.c,$(FO)/%.o,fuzz/fuzz_$(1).c $(LIB_SRCS) \

@@ -13,11 +13,13 @@
  * EVP for the cipher, precomputed HMAC states) with a random IV per
  * packet (xs_esp_make_iv) - a plain EVP_MAC re-keyed per packet would
  * understate what the workers reach.
- * --backend ipsec-mb: the AEAD ciphers through Intel's multi-buffer
- * library as the workers call it with --crypto ipsec-mb (crypto_mb.c:
- * xs_mb_seal, one direct-API call per packet, in place) with the same
- * 12-byte nonce, 8 bytes of AAD and 16-byte tag; aes-128-cbc-sha256 is
- * not ipsec-mb's in the workers and is refused.
+ * --backend ipsec-mb: through Intel's multi-buffer library as the
+ * workers call it with --crypto ipsec-mb: the AEAD ciphers by crypto_mb.c's
+ * xs_mb_seal (one direct-API call per packet, in place) with the same
+ * 12-byte nonce, 8 bytes of AAD and 16-byte tag; aes-128-cbc-sha256
+ * through the same ESP core, whose context is then crypto_mb_cbc.c's (one
+ * CBC-then-HMAC job per packet).  Without --backend (or with openssl)
+ * everything is on OpenSSL, whatever the workers' default.
  * SIZE: bytes encrypted per packet, or "imix" (7 x 64, 4 x 576, 1 x 1400).
  * Prints one line: "pps=N gbps=X bytes=AVG".
  */
@@ -45,7 +47,7 @@ struct loop {
 	struct xs_esp_ctx esp;
 	struct xs_mb_sa *mb; /* --backend ipsec-mb */
 	const EVP_CIPHER *cipher;
-	bool aead, cbc;
+	bool cbc; /* aes-128-cbc-sha256: the ESP core, l->esp */
 	uint8_t key[32], iv[16];
 	uint8_t in[MAXSZ], out[MAXSZ + 64];
 };
@@ -68,12 +70,17 @@ static void esp_sa(struct xs_sa *sa)
 	sa->spi = 0x1000;
 }
 
-/* AES-128-CBC + HMAC-SHA-256 through the project's ESP core. */
-static int setup_cbc(struct loop *l)
+/* AES-128-CBC + HMAC-SHA-256 through the project's ESP core, its context
+ * on ipsec-mb (mb) or OpenSSL. */
+static int setup_cbc(struct loop *l, bool mb)
 {
 	struct xs_sa sa;
 	int err;
 
+	err = xs_esp_backend_set(mb ? XS_BACKEND_IPSEC_MB : XS_BACKEND_OPENSSL,
+				 NULL);
+	if (err)
+		return err;
 	esp_sa(&sa);
 	sa.enc_alg = SADB_X_EALG_AESCBC;
 	sa.auth_alg = SADB_X_AALG_SHA2_256HMAC;
@@ -86,6 +93,10 @@ static int setup_cbc(struct loop *l)
 	if (!l->rt)
 		return -errno;
 	err = xs_esp_ctx_init(&l->esp, l->rt);
+	if (!err && (l->esp.mb != NULL) != mb) { /* not the backend asked */
+		xs_esp_ctx_fini(&l->esp);
+		err = -ENOTSUP;
+	}
 	if (err) {
 		xs_sa_rt_free(l->rt);
 		l->rt = NULL;
@@ -126,21 +137,18 @@ static int setup_mb(struct loop *l, const char *name)
 
 static int setup(struct loop *l, const char *name, bool mb)
 {
-	if (mb) {
-		l->aead = true;
-		return setup_mb(l, name);
+	if (!strcmp(name, "aes-128-cbc-sha256")) {
+		l->cbc = true;
+		return setup_cbc(l, mb);
 	}
-	l->aead = true;
+	if (mb)
+		return setup_mb(l, name);
 	if (!strcmp(name, "aes-128-gcm")) {
 		l->cipher = EVP_aes_128_gcm();
 	} else if (!strcmp(name, "aes-256-gcm")) {
 		l->cipher = EVP_aes_256_gcm();
 	} else if (!strcmp(name, "chacha20-poly1305")) {
 		l->cipher = EVP_chacha20_poly1305();
-	} else if (!strcmp(name, "aes-128-cbc-sha256")) {
-		l->aead = false;
-		l->cbc = true;
-		return setup_cbc(l);
 	} else {
 		return -EINVAL;
 	}
@@ -161,12 +169,12 @@ static int seal(struct loop *l, uint64_t seq, unsigned int n)
 	int len, fin;
 
 	memcpy(aad, &seq, sizeof(aad));
-	if (l->mb) {
+	if (l->mb && !l->cbc) {
 		memcpy(l->iv + 4, &seq, 8);
 		return xs_mb_seal(l->mb, l->iv, aad, sizeof(aad), l->out, n,
 				  l->out + n);
 	}
-	if (l->aead) {
+	if (!l->cbc) {
 		memcpy(l->iv + 4, &seq, 8);
 		if (!EVP_EncryptInit_ex(l->ctx, NULL, NULL, NULL, l->iv) ||
 		    !EVP_EncryptUpdate(l->ctx, NULL, &len, aad, sizeof(aad)) ||

@@ -10,13 +10,14 @@
 #
 # Sections (bench/README.md has the method):
 #   crypto   ceiling A: EVP seal loop per cipher and size (bench/evp_loop),
-#            and ipsec-mb's (evp_loop --backend ipsec-mb) for its AEADs
+#            and ipsec-mb's (evp_loop --backend ipsec-mb) for its ciphers
 #   ring     ceiling B: AF_XDP copy-mode echo, no crypto (bench/xecho),
 #            fed by the generator (bench/xgen); the generator alone
 #   kernel   kernel forwarding G -> H -> S without xdpsec
 #   xdpsec   decrypt and encrypt rate, one xdpsecd, against
 #            1/(1/echo + 1/crypto); per --backend (xdpsecd --crypto):
-#            ipsec-mb runs aes-128-gcm and chacha20-poly1305 only.
+#            ipsec-mb runs aes-128-gcm, chacha20-poly1305 and
+#            aes-128-cbc-sha256 only.
 #            Decrypted packets enter H's stack on CPU 0 (RPS on xsenc0, as
 #            xdpsecd --enc-rps 1 sets it; --enc-rps none: on the worker's
 #            CPU, in its sendto)
@@ -92,10 +93,10 @@ mark() { # mark VALUE TARGET: PASS/MISS
 IFS=, read -ra SZ <<<"$SIZES"
 IFS=, read -ra CI <<<"$CIPHERS"
 IFS=, read -ra BE <<<"$BACKENDS"
-# the ciphers ipsec-mb runs in the workers (AEAD), and those it is
-# measured with in the xdpsec section
-mb_cipher() { [[ $1 == aes-128-gcm || $1 == aes-256-gcm || $1 == chacha20-poly1305 ]]; }
-mb_xdpsec() { [[ $1 == aes-128-gcm || $1 == chacha20-poly1305 ]]; }
+# the ciphers ipsec-mb runs in the workers (AEAD, AES-CBC + HMAC-SHA*),
+# and those it is measured with in the xdpsec section
+mb_cipher() { [[ $1 == aes-128-gcm || $1 == aes-256-gcm || $1 == chacha20-poly1305 || $1 == aes-128-cbc-sha256 ]]; }
+mb_xdpsec() { [[ $1 == aes-128-gcm || $1 == chacha20-poly1305 || $1 == aes-128-cbc-sha256 ]]; }
 backend() { [[ ,$BACKENDS, == *,$1,* ]]; }
 
 want() { [[ $ONLY == *,$1,* ]]; }
@@ -129,7 +130,7 @@ for c in "${CI[@]}"; do
 		fi
 		CRYPTO[$c/$s/ipsec-mb]=$(kv pps <<<"$r")
 		row crypto "$c ipsec-mb" "$s" "$(kv pps <<<"$r")" pkt/s "" "" "" \
-			"$(kv gbps <<<"$r") Gbit/s, ipsec-mb direct API"
+			"$(kv gbps <<<"$r") Gbit/s, ipsec-mb $([ "$c" = aes-128-cbc-sha256 ] && echo job || echo direct) API"
 	done
 done
 for c in aes-128-gcm aes-256-gcm chacha20-poly1305; do
@@ -361,7 +362,7 @@ ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT CAP
 }
 
 # each backend in turn (xdpsecd --crypto): openssl runs every cipher,
-# ipsec-mb its AEADs; its rows are named "CIPHER ipsec-mb"
+# ipsec-mb its own (mb_xdpsec); its rows are named "CIPHER ipsec-mb"
 for be in "${BE[@]}"; do
 XCI=()
 for c in "${CI[@]}"; do

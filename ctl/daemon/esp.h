@@ -61,7 +61,8 @@ struct xs_esp_ctx {
 	EVP_CIPHER_CTX *enc; /* seal direction, key set; NULL for null */
 	EVP_CIPHER_CTX *dec; /* open direction, key set */
 	struct xs_esp_mac *mac; /* HMAC, for the non-AEAD transforms */
-	struct xs_mb_sa *mb; /* AEAD on ipsec-mb (enc, dec NULL then) */
+	struct xs_mb_sa *mb; /* AEAD or AES-CBC + HMAC on ipsec-mb (enc,
+			      * dec, mac NULL then) */
 	const struct xs_sa_rt *rt;
 	uint32_t seq_hi; /* ESN: high half of the packet's sequence number,
 			  * set before each seal/open (RFC 4303 2.2.1) */

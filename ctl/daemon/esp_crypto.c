@@ -14,8 +14,10 @@
  * IV | ciphertext (encrypt-then-MAC, RFC 4303 3.3.2.1), verified with
  * CRYPTO_memcmp before anything is decrypted.
  *
- * With the ipsec-mb backend (xs_esp_backend_set), the AEAD transform runs
- * in crypto_mb.c instead of EVP: the same nonce, AAD and tag, built here.
+ * With the ipsec-mb backend (xs_esp_backend_set), the AEAD transform and
+ * AES-CBC with HMAC-SHA1/256/384/512 run in crypto_mb.c / crypto_mb_cbc.c
+ * instead of EVP and the HMAC states below: the same nonce, AAD and tag,
+ * built here, or the same encrypt-then-MAC ICV (seq_hi passed along).
  *
  * Nothing is allocated per packet.  The cipher contexts are keyed once and
  * only get a new IV per packet.  OpenSSL 3.0's EVP_MAC_init(ctx, NULL...),
@@ -362,7 +364,7 @@ int xs_esp_ctx_init(struct xs_esp_ctx *c, const struct xs_sa_rt *rt)
 		err = xs_mb_init(&c->mb, rt);
 	else if (a->xform != XS_XF_NULL)
 		err = cipher_init(c, rt);
-	if (!err && hmac)
+	if (!err && hmac && !c->mb) /* ipsec-mb: its own HMAC states */
 		err = mac_new(&c->mac, rt->auth, rt->auth_key, rt->auth_keylen);
 	if (err) {
 		xs_esp_ctx_fini(c);
@@ -431,16 +433,24 @@ static int aad_hdr(const struct xs_esp_ctx *c, const uint8_t *esp, uint8_t *out)
 	return XS_ESP_HDR + 4;
 }
 
+/* seq_hi big-endian into hi; hi, or NULL without ESN. */
+static const uint8_t *seq_hi(const struct xs_esp_ctx *c, uint8_t *hi)
+{
+	hi[0] = (uint8_t)(c->seq_hi >> 24);
+	hi[1] = (uint8_t)(c->seq_hi >> 16);
+	hi[2] = (uint8_t)(c->seq_hi >> 8);
+	hi[3] = (uint8_t)c->seq_hi;
+	return c->rt->esn ? hi : NULL;
+}
+
 /* HMAC of p/n, then seq_hi with ESN (RFC 4303 2.2.1: "appended"). */
 static int mac_esn(const struct xs_esp_ctx *c, const uint8_t *p, size_t n,
 		   uint8_t *md)
 {
-	uint8_t hi[4] = { (uint8_t)(c->seq_hi >> 24),
-			  (uint8_t)(c->seq_hi >> 16), (uint8_t)(c->seq_hi >> 8),
-			  (uint8_t)c->seq_hi };
+	uint8_t hi[4];
 	struct iovec v[2] = { { (void *)p, n }, { hi, sizeof(hi) } };
 
-	return xs_esp_mac_v(c, v, c->rt->esn ? 2 : 1, md);
+	return xs_esp_mac_v(c, v, seq_hi(c, hi) ? 2 : 1, md);
 }
 
 /* ---------------------------------------------------------------- seal */
@@ -511,11 +521,13 @@ int xs_esp_gmac_tag(struct xs_esp_ctx *c, const uint8_t *iv, const uint8_t *aad,
 static int seal_hmac(struct xs_esp_ctx *c, uint8_t *esp, size_t ptlen)
 {
 	const struct xs_alg *a = c->rt->enc;
-	uint8_t civ[EVP_MAX_IV_LENGTH], md[SHA512_DIGEST_LENGTH];
+	uint8_t civ[EVP_MAX_IV_LENGTH], md[SHA512_DIGEST_LENGTH], hi[4];
 	uint8_t *iv = esp + XS_ESP_HDR, *ct = iv + a->iv_len;
 	size_t covered = XS_ESP_HDR + a->iv_len + ptlen;
 	int n, fin;
 
+	if (c->mb) /* AES-CBC + HMAC on ipsec-mb */
+		return xs_mb_etm_seal(c->mb, esp, ptlen, seq_hi(c, hi));
 	if (a->xform != XS_XF_NULL) {
 		cipher_iv(c->rt, iv, civ);
 		if (!EVP_EncryptInit_ex(c->enc, NULL, NULL, NULL, civ) ||
@@ -581,10 +593,14 @@ static int open_hmac(struct xs_esp_ctx *c, const uint8_t *esp, size_t len,
 {
 	const struct xs_alg *a = c->rt->enc;
 	const uint8_t *iv = esp + XS_ESP_HDR, *ct = iv + a->iv_len;
-	uint8_t civ[EVP_MAX_IV_LENGTH], md[SHA512_DIGEST_LENGTH];
-	size_t icv = c->mac->icv_len;
+	uint8_t civ[EVP_MAX_IV_LENGTH], md[SHA512_DIGEST_LENGTH], hi[4];
+	size_t icv;
 	int n, fin;
 
+	if (c->mb) /* AES-CBC + HMAC on ipsec-mb */
+		return xs_mb_etm_open(c->mb, esp, len, ctlen, seq_hi(c, hi),
+				      out);
+	icv = c->mac->icv_len;
 	if (mac_esn(c, esp, len - icv, md) ||
 	    CRYPTO_memcmp(md, esp + len - icv, icv))
 		return -EBADMSG;

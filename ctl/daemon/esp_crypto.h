@@ -21,9 +21,9 @@
  * The crypto backend, process-wide, chosen before any worker starts (a
  * context keeps the backend it was set up with).  XS_BACKEND_OPENSSL: EVP
  * for everything.  XS_BACKEND_IPSEC_MB: Intel's multi-buffer library
- * (crypto_mb.h) for the SAs whose transform it has, AES-GCM and
- * ChaCha20-Poly1305 (the AEAD xform); GMAC, CBC, CTR and NULL with their
- * HMACs, and AH, keep OpenSSL.  XS_BACKEND_DEFAULT is the faster one for
+ * (crypto_mb.h) for the SAs whose transform it has: AES-GCM and
+ * ChaCha20-Poly1305 (the AEAD xform), AES-CBC with HMAC-SHA1/256/384/512;
+ * GMAC, CTR, NULL, CBC with HMAC-MD5, and AH keep OpenSSL.  XS_BACKEND_DEFAULT is the faster one for
  * AES-GCM in the worker's ESP calls at 64 and 1400 bytes (bench/README.md:
  * 3.6x and 1.7x fewer ns per packet than EVP on an AVX2 machine).
  */

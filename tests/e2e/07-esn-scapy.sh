@@ -5,8 +5,9 @@
 # scapy's SecurityAssociation(esn_en=True, esn=HIGH), both ways, for ESP
 # aes-gcm-16 and chacha20-poly1305 and AH hmac-sha1 / hmac-sha2-256,
 # IPv4 and IPv6, at 5:7, 1:0 (2^32), 0:2^32-1 and 0:77; a receiver window
-# in another 2^32 block refuses the packet; ESP null+hmac-sha1 checked
-# against Python's hmac (scapy leaves seq_hi out of ESP's HMAC).  The
+# in another 2^32 block refuses the packet; ESP null+hmac-sha1 and
+# aes-cbc+hmac-sha2-256 / hmac-sha512 (ipsec-mb) checked against Python's
+# hmac (scapy leaves seq_hi out of ESP's HMAC).  The
 # checks live in esn_scapy.py, one "ok"/"not ok" line each.
 . "$(dirname "$0")/lib.sh"
 trap cleanup_common EXIT

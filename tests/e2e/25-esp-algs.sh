@@ -109,7 +109,8 @@ for k in $KS 6; do
 done
 
 # ipsec-mb on h2, OpenSSL on h1: AES-GCM (128 one way, 256 the other),
-# ChaCha20-Poly1305, and AES-CBC, which stays on OpenSSL on h2 too
+# ChaCha20-Poly1305, and AES-CBC + HMAC-SHA-256 (crypto_mb_cbc.c on h2;
+# AES-128 one way, AES-256 the other)
 stop_hosts || true
 check "h1 xdpsecd ready (openssl)" start_host h1 "$NS1" v1 "$TMP/h1.conf" --crypto openssl
 check "h2 xdpsecd ready (ipsec-mb)" start_host h2 "$NS2" v2 "$TMP/h2.conf" --crypto ipsec-mb

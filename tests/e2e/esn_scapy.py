@@ -13,7 +13,9 @@ to the ICV input), IPv4 and IPv6:
 and across the boundary (2^32: low half 0, high half 1).  scapy 2.5 leaves
 the high half out of ESP's HMAC (its AuthAlgo.sign hashes the ESP bytes
 only), so for ESP with an HMAC the ICV is checked here against Python's
-hmac over SPI | seq | IV | ciphertext | seq_hi.
+hmac over SPI | seq | IV | ciphertext | seq_hi (null + hmac-sha1 on
+OpenSSL; aes-cbc + hmac-sha2-256 / hmac-sha512 on ipsec-mb, esp_tool's
+default backend).
 Prints one "ok - ..." / "not ok - ..." line per check.
 """
 import hashlib
@@ -98,21 +100,22 @@ def ah_sa(aalgo, key):
         AH, spi=SPI, auth_algo=aalgo, auth_key=key, esn_en=True, esn=hi)
 
 
-def esp_hmac():
-    """null + hmac-sha1 with ESN: ICV = HMAC(ESP bytes | seq_hi)."""
-    key = SHA1_KEY
+def esp_hmac(enc, ekey, auth, akey, md, icv):
+    """ENC + AUTH with ESN: ICV = HMAC(ESP bytes | seq_hi), truncated."""
     seq = (3 << 32) + 9
     orig = bytes(IP(src="192.0.2.1", dst="192.0.2.2") / UDP() / Raw(b"e" * 9))
-    wire = run([ESP_TOOL, "-n", "-E", "null", "-A", "hmac-sha1", key.hex(),
-                "enc", hex(SPI), "", str(seq)], orig)
+    sa = ["-E", enc, "-A", auth, akey.hex()]
+    wire = run([ESP_TOOL, "-n"] + sa + ["enc", hex(SPI), ekey.hex(), str(seq)],
+               orig)
     esp = wire[20:]
-    want = hmac.new(key, esp[:-12] + (3).to_bytes(4, "big"),
-                    hashlib.sha1).digest()[:12]
-    report(esp[-12:] == want and esp[4:8] == (9).to_bytes(4, "big"),
-           "esp null+hmac-sha1 ESN: ICV covers seq_hi (RFC 4303 2.2.1)")
-    back = run([ESP_TOOL, "-n", "-T", str(seq - 1), "-E", "null", "-A",
-                "hmac-sha1", key.hex(), "dec", hex(SPI), ""], wire)
-    report(back == orig, "esp null+hmac-sha1 ESN: xdpsec -> xdpsec")
+    want = hmac.new(akey, esp[:-icv] + (3).to_bytes(4, "big"),
+                    md).digest()[:icv]
+    tag = "esp %s+%s ESN" % (enc, auth)
+    report(esp[-icv:] == want and esp[4:8] == (9).to_bytes(4, "big"),
+           tag + ": ICV covers seq_hi (RFC 4303 2.2.1)")
+    back = run([ESP_TOOL, "-n", "-T", str(seq - 1)] + sa +
+               ["dec", hex(SPI), ekey.hex()], wire)
+    report(back == orig, tag + ": xdpsec -> xdpsec")
 
 
 def main():
@@ -128,7 +131,12 @@ def main():
     for tag, args, make in cases:
         for seq in ((5 << 32) + 7, B32, B32 - 1, 77):
             check(tag, args, make, seq)
-    esp_hmac()
+    esp_hmac("null", b"", "hmac-sha1", SHA1_KEY, hashlib.sha1, 12)
+    # esp_tool runs the default backend: AES-CBC + HMAC-SHA* on ipsec-mb
+    esp_hmac("aes-cbc", bytes(range(1, 17)), "hmac-sha2-256", SHA256_KEY,
+             hashlib.sha256, 16)
+    esp_hmac("aes-cbc", bytes(range(2, 34)), "hmac-sha512",
+             bytes(range(64)), hashlib.sha512, 32)
     print("# %d failure(s)" % TAP.failures)
     return 1 if TAP.failures else 0
 

@@ -7,8 +7,17 @@
 #ifndef XT_BACKENDS_H
 #define XT_BACKENDS_H
 
+#include <stdbool.h>
+
+struct xs_sa_rt;
+
 int xt_use_openssl(void **state);
 int xt_use_mb(void **state);
+
+/* Must rt's SA run on ipsec-mb: the backend is ipsec-mb and the transform
+ * is an AEAD or AES-CBC with HMAC-SHA1/SHA-256 (the rest, HMAC-SHA-384/512
+ * included, stays on OpenSSL)?  The tests' own statement of the rule. */
+bool xt_expect_mb(const struct xs_sa_rt *rt);
 
 /* tests: a CMUnitTest array (cmocka needs its size, hence a macro) */
 #define xt_run_on_both_backends(tests)                                         \
