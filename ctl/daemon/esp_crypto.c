@@ -34,6 +34,7 @@
  */
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,13 +386,55 @@ void xs_esp_ctx_fini(struct xs_esp_ctx *c)
 
 /* ---------------------------------------------------------------- IV */
 
+/*
+ * CBC IVs (RFC 3602 3: unpredictable).  RAND_bytes costs the provider's
+ * parameter lookups and a getpid() per call, most of a 64-byte packet's
+ * time, so each thread draws IV_POOL bytes at a time from its DRBG and
+ * hands each byte out once.  A fork empties the forking thread's pool in
+ * the child (the only thread there), so parent and child never send the
+ * same IVs.
+ */
+#define IV_POOL 4096
+
+static __thread uint8_t iv_pool[IV_POOL];
+static __thread size_t iv_left;
+static pthread_once_t iv_once = PTHREAD_ONCE_INIT;
+
+static void iv_pool_forget(void)
+{
+	OPENSSL_cleanse(iv_pool, sizeof(iv_pool));
+	iv_left = 0;
+}
+
+static void iv_atfork(void)
+{
+	pthread_atfork(NULL, NULL, iv_pool_forget);
+}
+
+static int random_iv(uint8_t *iv, size_t n)
+{
+	if (n > IV_POOL || pthread_once(&iv_once, iv_atfork))
+		return -EIO;
+	if (iv_left < n) {
+		if (RAND_bytes(iv_pool, IV_POOL) != 1) {
+			iv_left = 0;
+			return -EIO;
+		}
+		iv_left = IV_POOL;
+	}
+	memcpy(iv, iv_pool + IV_POOL - iv_left, n);
+	memset(iv_pool + IV_POOL - iv_left, 0, n);
+	iv_left -= n;
+	return 0;
+}
+
 int xs_esp_make_iv(const struct xs_sa_rt *rt, uint64_t seq, uint8_t *iv)
 {
 	uint64_t v = seq;
 	size_t i;
 
 	if (rt->enc->xform == XS_XF_CBC)
-		return RAND_bytes(iv, rt->enc->iv_len) == 1 ? 0 : -EIO;
+		return random_iv(iv, rt->enc->iv_len);
 	for (i = rt->enc->iv_len; i-- > 0; v >>= 8)
 		iv[i] = v & 0xff;
 	return 0;

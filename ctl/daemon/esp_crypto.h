@@ -48,8 +48,9 @@ size_t xs_esp_icv_len(const struct xs_sa_rt *rt);
 size_t xs_esp_pad_unit(const struct xs_sa_rt *rt);
 
 /* The IV of packet seq: the 64-bit sequence number for the counter and
- * AEAD modes, random bytes (RAND_bytes, the calling thread's DRBG) for
- * CBC.  0 or -EIO. */
+ * AEAD modes, random bytes for CBC (the calling thread's DRBG, drawn 4 KiB
+ * at a time, each byte used once; emptied in a forked child).  0 or
+ * -EIO. */
 int xs_esp_make_iv(const struct xs_sa_rt *rt, uint64_t seq, uint8_t *iv);
 
 /* esp: SPI | seq | IV | ptlen bytes of padded plaintext, written.  Encrypts

@@ -22,7 +22,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <netinet/in.h>
+#include <sys/wait.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 #include "../lib/backends.h"
@@ -683,6 +685,55 @@ static void test_cbc_iv(void **state)
 	fix_close(&f);
 }
 
+#define NIV 1000 /* about four of the thread's 4 KiB IV pools */
+
+static int iv_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* CBC IVs come from a per-thread pool: across refills no IV repeats or is
+ * zero (each byte handed out once), and a forked child does not send the
+ * IVs its parent is about to. */
+static void test_cbc_iv_pool(void **state)
+{
+	static uint8_t iv[NIV][16];
+	uint8_t zero[16] = { 0 }, kid[16];
+	int fd[2], st;
+	struct xs_sa sa;
+	struct fix f;
+	size_t i;
+	pid_t pid;
+
+	(void)state;
+	make_sa(&sa, "aes-cbc", NULL, 16, "hmac-sha256", NULL, 32);
+	fix_sa(&f, &sa, 0x7001);
+	for (i = 0; i < NIV; i++)
+		assert_int_equal(xs_esp_make_iv(f.rt, i + 1, iv[i]), 0);
+	qsort(iv, NIV, 16, iv_cmp);
+	for (i = 0; i < NIV; i++) {
+		assert_memory_not_equal(iv[i], zero, 16);
+		if (i)
+			assert_memory_not_equal(iv[i - 1], iv[i], 16);
+	}
+	assert_int_equal(pipe(fd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		st = xs_esp_make_iv(f.rt, 1, kid) ||
+		     write(fd[1], kid, 16) != 16;
+		_exit(st);
+	}
+	assert_int_equal(xs_esp_make_iv(f.rt, 1, iv[0]), 0);
+	assert_int_equal(read(fd[0], kid, 16), 16);
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st) && !WEXITSTATUS(st));
+	assert_memory_not_equal(iv[0], kid, 16);
+	close(fd[0]);
+	close(fd[1]);
+	fix_close(&f);
+}
+
 /* OpenSSL allocations (counted through CRYPTO_set_mem_functions, set
  * first thing in main) per packet once an SA's context is set up: none,
  * for every transform (a warm-up packet lets the thread's DRBG start). */
@@ -835,6 +886,7 @@ int main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_cbc_bad_pad),
 		cmocka_unit_test(test_cbc_iv),
+		cmocka_unit_test(test_cbc_iv_pool),
 		cmocka_unit_test(test_no_alloc),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_table),
