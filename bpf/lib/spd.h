@@ -190,18 +190,22 @@ static __always_inline void flow_key_build(struct xs_flow_key *k,
 	__builtin_memcpy(k->dst, p->dst, 16);
 }
 
-/* The matching policy's slot, or XS_SLOT_NONE. */
-static __always_inline __u32 xs_spd_slot(const struct xs_state *st,
-					 const struct xs_pkt *p, __u8 dir)
+/* The matching policy's slot, or XS_SLOT_NONE.  Global: verified once,
+ * and its stack (the flow key, the search's copy of p) stays out of its
+ * callers' frames, which the verifier adds up along a call chain. */
+__attribute__((noinline)) __u32 xs_spd_slot(const struct xs_state *st,
+					    const struct xs_pkt *p, __u32 dir)
 {
 	struct xs_flow_val v, *cv;
 	struct xs_flow_key k;
 
+	if (!st || !p)
+		return XS_SLOT_NONE;
 	if (p->opaque) {
 		xs_count(XS_CNT_spd_cache_miss);
-		return spd_search(st, p, dir);
+		return spd_search(st, p, (__u8)dir);
 	}
-	flow_key_build(&k, p, dir);
+	flow_key_build(&k, p, (__u8)dir);
 	cv = bpf_map_lookup_elem(&spd_cache, &k);
 	if (cv && cv->gen == st->spd_gen) {
 		xs_count(XS_CNT_spd_cache_hit);
@@ -209,7 +213,7 @@ static __always_inline __u32 xs_spd_slot(const struct xs_state *st,
 	}
 	xs_count(XS_CNT_spd_cache_miss);
 	v.gen = st->spd_gen;
-	v.slot = spd_search(st, p, dir);
+	v.slot = spd_search(st, p, (__u8)dir);
 	bpf_map_update_elem(&spd_cache, &k, &v, BPF_ANY);
 	return v.slot;
 }
