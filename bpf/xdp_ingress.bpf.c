@@ -14,7 +14,11 @@
  *                               counted; marker 0 (IKE): the SPD
  *   other IP                    SPD (inbound): a cleartext packet passes
  *                               only if no policy, or its policy,
- *                               allows it in clear
+ *                               allows it in clear; with
+ *                               net.inet.ipsec.fastforward, one this host
+ *                               would forward out of an xdpsec NIC under
+ *                               an IPSEC policy whose SAs exist goes to
+ *                               the worker instead (fastfwd() below)
  *
  * Every packet is counted once in the stats map: its verdict counter or
  * exactly one drop reason.
@@ -22,6 +26,7 @@
 #include "lib/parse.h"
 #include "lib/config.h"
 #include "lib/spd.h"
+#include "lib/sa_out.h"
 #include "lib/trace.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -39,8 +44,10 @@ static __always_inline int pass(enum xs_counter c)
 }
 
 /* Tell the worker which SA the SPI lookup found (XS_SLOT_NONE for a
- * fragment): struct xs_xdp_meta in the XDP metadata area. */
-static __always_inline int put_meta(struct xdp_md *ctx, __u32 sa_slot)
+ * fragment), or (XS_META_MAGIC_FWD) that the frame is fast-forwarded
+ * cleartext: struct xs_xdp_meta in the XDP metadata area. */
+static __always_inline int put_meta(struct xdp_md *ctx, __u32 magic,
+				    __u32 sa_slot)
 {
 	struct xs_xdp_meta *m;
 	void *data;
@@ -51,13 +58,13 @@ static __always_inline int put_meta(struct xdp_md *ctx, __u32 sa_slot)
 	data = (void *)(long)ctx->data;
 	if ((void *)(m + 1) > data)
 		return -1;
-	m->magic = XS_META_MAGIC;
+	m->magic = magic;
 	m->sa_slot = sa_slot;
 	return 0;
 }
 
 /* Hand a frame to the worker socket of this NIC queue. */
-static __always_inline int steer(struct xdp_md *ctx, __u32 sa_slot,
+static __always_inline int steer(struct xdp_md *ctx, __u32 magic, __u32 sa_slot,
 				 enum xs_counter c)
 {
 	__u32 ifindex = ctx->ingress_ifindex, q = ctx->rx_queue_index;
@@ -69,7 +76,7 @@ static __always_inline int steer(struct xdp_md *ctx, __u32 sa_slot,
 		return drop(XS_CNT_drop_internal);
 	if (q >= XS_MAX_QUEUES)
 		return drop(XS_CNT_drop_no_worker);
-	if (put_meta(ctx, sa_slot))
+	if (put_meta(ctx, magic, sa_slot))
 		return drop(XS_CNT_drop_internal);
 	ret = bpf_redirect_map(&xsks, xs_xsk_slot(ifc->slot, q), XDP_DROP);
 	if (ret != XDP_REDIRECT)
@@ -97,7 +104,7 @@ static __always_inline int steer_sa(struct xdp_md *ctx, const struct xs_pkt *p,
 	sa = bpf_map_lookup_elem(&sa_in, &k);
 	if (!sa || !!(sa->flags & XS_SA_F_NATT) != natt)
 		return drop(XS_CNT_drop_unknown_spi);
-	ret = steer(ctx, sa->slot, XS_CNT_rx_steer);
+	ret = steer(ctx, XS_META_MAGIC, sa->slot, XS_CNT_rx_steer);
 	if (ret == XDP_REDIRECT)
 		xs_sa_rx_count(sa->slot, p->l3_len);
 	return ret;
@@ -115,7 +122,8 @@ static __always_inline int ipsec_in(struct xdp_md *ctx, struct xs_buf *b,
 	if (p->proto == IPPROTO_AH && !c->ah_enable)
 		return drop(XS_CNT_drop_ah_disabled);
 	if (p->frag)
-		return steer(ctx, XS_SLOT_NONE, XS_CNT_rx_steer_frag);
+		return steer(ctx, XS_META_MAGIC, XS_SLOT_NONE,
+			     XS_CNT_rx_steer_frag);
 	/* ESP: SPI, sequence; AH: next, len, reserved, SPI, sequence */
 	if (p->proto == IPPROTO_AH)
 		off += 4;
@@ -171,7 +179,141 @@ static __always_inline bool clear_allowed(const struct xs_policy *pol,
 	return true;
 }
 
-static __always_inline int policy_in(const struct xs_pkt *p,
+/* ------------------------------------------------------------------ */
+/* fast forwarding (net.inet.ipsec.fastforward)                       */
+
+#define FWD_NO (-1)
+
+/* Where the kernel would forward p from this NIC: 0 with f filled (egress
+ * ifindex, next hop's MAC), else FWD_NO (local, no route, forwarding off,
+ * neighbour unresolved, over the MTU: the kernel's path deals with it). */
+static __always_inline int fwd_route(struct xdp_md *ctx, const struct xs_pkt *p,
+				     struct bpf_fib_lookup *f)
+{
+	__builtin_memset(f, 0, sizeof(*f));
+	f->ifindex = ctx->ingress_ifindex;
+	f->l4_protocol = p->proto;
+	f->sport = p->sport;
+	f->dport = p->dport;
+	f->tot_len = (__u16)p->l3_len;
+	if (p->family == XS_AF_INET) {
+		f->family = XS_AF_INET;
+		__builtin_memcpy(&f->ipv4_src, p->src, 4);
+		__builtin_memcpy(&f->ipv4_dst, p->dst, 4);
+	} else {
+		f->family = XS_AF_INET6;
+		__builtin_memcpy(f->ipv6_src, p->src, 16);
+		__builtin_memcpy(f->ipv6_dst, p->dst, 16);
+	}
+	if (bpf_fib_lookup(ctx, f, sizeof(*f), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+		return FWD_NO;
+	return 0;
+}
+
+/*
+ * Forward the frame as the kernel and then tc_egress would: TTL / hop
+ * limit decremented (none of 1 or less: the kernel sends the ICMP error),
+ * destination the next hop, source the mark of XS_ETH_META_MARK.  Plain
+ * Ethernet + IPv4 without options or IPv6 without hop-by-hop options
+ * only.  0, or FWD_NO with the frame untouched.
+ */
+static __always_inline int fwd_rewrite(struct xdp_md *ctx, __u8 family,
+				       const __u8 *dmac, const __u8 *mark)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+	__u32 sum;
+
+	if (data + sizeof(*eth) + sizeof(*ip6) > end)
+		return FWD_NO;
+	ip = data + sizeof(*eth);
+	ip6 = data + sizeof(*eth);
+	if (family == XS_AF_INET) {
+		if (eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5 ||
+		    ip->ttl <= 1)
+			return FWD_NO;
+		sum = ip->check + bpf_htons(0x0100);
+		ip->check = (__sum16)(sum + (sum >= 0xffff));
+		ip->ttl--;
+	} else {
+		if (eth->h_proto != bpf_htons(ETH_P_IPV6) ||
+		    ip6->nexthdr == IPPROTO_HOPOPTS || ip6->hop_limit <= 1)
+			return FWD_NO;
+		ip6->hop_limit--;
+	}
+	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, mark, ETH_ALEN);
+	return 0;
+}
+
+/*
+ * net.inet.ipsec.fastforward: a cleartext packet that this host forwards
+ * out of an xdpsec NIC, under an outbound IPSEC policy whose SAs all
+ * exist, goes straight to this queue's worker, which protects it and
+ * sends it out of that NIC: the verdict then (counted), else FWD_NO: the
+ * kernel's path (forwarding, tc_egress), which also asks for missing SAs
+ * and resolves next hops.  Fragments take the kernel's path.  deflev:
+ * xs_deflev_pack() of the config.  Global: verified on its own, its stack
+ * apart from the inbound path's.
+ */
+__attribute__((noinline)) int xs_fastfwd(struct xdp_md *ctx,
+					 const struct xs_pkt *p, __u32 deflev)
+{
+	const struct xs_policy *pol;
+	const struct xs_iface *out;
+	const struct xs_state *st;
+	struct bpf_fib_lookup f;
+	struct xs_pick r;
+	__u32 ifindex;
+	__be32 be_slot;
+	__u8 mark[ETH_ALEN];
+
+	if (!ctx || !p || p->frag || fwd_route(ctx, p, &f))
+		return FWD_NO;
+	ifindex = f.ifindex;
+	out = bpf_map_lookup_elem(&ifaces, &f.ifindex);
+	st = xs_state_get();
+	if (!out || !st)
+		return FWD_NO;
+	pol = xs_spd_lookup(st, p, XS_DIR_OUT);
+	if (!pol || pol->action != IPSEC_POLICY_IPSEC ||
+	    xs_sa_pick(pol, p, deflev, &r) || r.slot == XS_SLOT_NONE)
+		return FWD_NO;
+	/* tunnel mode: the next hop towards the outermost endpoint instead,
+	 * out of the same NIC (as tc_egress's xs_tun_nexthop) */
+	if (r.outer >= 0 && r.outer < XS_MAX_TMPL) {
+		xs_tun_fib_init(&f, &pol->tmpl[r.outer], ifindex);
+		if (bpf_fib_lookup(ctx, &f, sizeof(f), BPF_FIB_LOOKUP_OUTPUT) !=
+			    BPF_FIB_LKUP_RET_SUCCESS ||
+		    f.ifindex != ifindex)
+			return FWD_NO;
+	}
+	be_slot = bpf_htonl(r.slot);
+	mark[0] = XS_ETH_META_MARK;
+	mark[1] = (__u8)out->slot | (r.first_tun ? XS_ETH_META_TUNNEL : 0);
+	__builtin_memcpy(mark + 2, &be_slot, 4);
+	if (fwd_rewrite(ctx, p->family, f.dmac, mark))
+		return FWD_NO;
+	/* rewritten: it cannot go back to the kernel's path now */
+	return steer(ctx, XS_META_MAGIC_FWD, r.slot, XS_CNT_fwd_steer);
+}
+
+/* A cleartext packet the inbound policy lets in: fast-forwarded, or
+ * passed. */
+static __always_inline int clear_in(struct xdp_md *ctx, const struct xs_pkt *p,
+				    const struct xs_config *c)
+{
+	int ret = FWD_NO;
+
+	if (c->fastforward)
+		ret = xs_fastfwd(ctx, p, xs_deflev_pack(c, p->family));
+	return ret == FWD_NO ? pass(XS_CNT_rx_pass) : ret;
+}
+
+static __always_inline int policy_in(struct xdp_md *ctx, const struct xs_pkt *p,
 				     const struct xs_config *c)
 {
 	const struct xs_policy *pol;
@@ -184,15 +326,15 @@ static __always_inline int policy_in(const struct xs_pkt *p,
 	if (!pol) {
 		if (!xs_def_pass(c, p->family))
 			return drop(XS_CNT_drop_default_discard);
-		return pass(XS_CNT_rx_pass);
+		return clear_in(ctx, p, c);
 	}
 	switch (pol->action) {
 	case IPSEC_POLICY_NONE:
 	case IPSEC_POLICY_BYPASS:
-		return pass(XS_CNT_rx_pass);
+		return clear_in(ctx, p, c);
 	case IPSEC_POLICY_IPSEC:
 		if (clear_allowed(pol, c, p->family))
-			return pass(XS_CNT_rx_pass);
+			return clear_in(ctx, p, c);
 		return drop(XS_CNT_drop_in_clear);
 	default:
 		return drop(XS_CNT_drop_policy_discard);
@@ -242,7 +384,7 @@ static __always_inline int classify(struct xdp_md *ctx, struct xs_pkt *p,
 		if (ret != NOT_NATT)
 			return ret;
 	}
-	return policy_in(p, c);
+	return policy_in(ctx, p, c);
 }
 
 SEC("xdp")

@@ -97,6 +97,15 @@ static void tx_service(struct xs_xsk *x)
 /* ------------------------------------------------------------------ */
 /* the loop                                                           */
 
+/* Cleartext xdp_ingress forwarded to be protected (fastforward): it is
+ * framed as tc_egress frames what it steers (include/xdpsec/xdpsec.h). */
+static bool fast_forwarded(const uint8_t *frame)
+{
+	const struct xs_xdp_meta *m = (const void *)(frame - sizeof(*m));
+
+	return m->magic == XS_META_MAGIC_FWD;
+}
+
 static int rx_batch(struct worker *w, int i)
 {
 	struct xs_xsk *x = w->rxq[i];
@@ -109,10 +118,10 @@ static int rx_batch(struct worker *w, int i)
 			xsk_ring_cons__rx_desc(&x->rx, idx + k);
 		const uint8_t *frame = xs_xsk_data(x, d->addr);
 
-		if (from_nic)
-			xs_path_inbound(w, w->rxdev[i], frame, d->len);
-		else
+		if (!from_nic || fast_forwarded(frame))
 			xs_path_outbound(w, frame, d->len);
+		else
+			xs_path_inbound(w, w->rxdev[i], frame, d->len);
 	}
 	xs_xsk_rx_done(x, idx, n);
 	return (int)n;

@@ -31,6 +31,8 @@
 	X(tx_bypass_nd, "tx-bypass-nd",                                        \
 	  "egress ARP/ND passed by the built-in bypass rule")                   \
 	X(tx_steer, "tx-steer", "egress packets steered to be protected")      \
+	X(fwd_steer, "fwd-steer",                                              \
+	  "forwarded cleartext steered at XDP to be protected (fastforward)")  \
 	X(handoff_steer, "handoff-steer",                                      \
 	  "hand-off frames delivered to a crypto worker socket")                \
 	X(spd_cache_hit, "spd-cache-hit", "SPD lookups answered by the flow cache") \

@@ -12,6 +12,11 @@
  * decapsulation, a not-ECT inner under CE dropped), 2 = ECN_NOCARE, which
  * KAME numbers -1 (outer copies the inner ECN bits, decapsulation leaves
  * the inner alone).  ctl/daemon/tunnel.c implements them.
+ * fastforward (xdpsec's own, after FreeBSD's net.inet.ip.fastforwarding):
+ * bpf/xdp_ingress.bpf.c sends a cleartext packet it would forward out of
+ * another xdpsec NIC under an IPSEC policy straight to a worker;
+ * netfilter's forward hooks, and the kernel's ICMP errors for such
+ * packets, are skipped.
  *
  * The map is written with `xdpsecctl sysctl NAME=VALUE` or with
  * `bpftool map update pinned .../config`; the datapath reads it per packet.
@@ -59,7 +64,10 @@
 	X(esp_enable, "net.inet.esp.enable", 1, 0, 1,                         \
 	  "accept and send ESP (0 drops ESP and counts it)")                   \
 	X(ah_enable, "net.inet.ah.enable", 1, 0, 1,                           \
-	  "accept and send AH (0 drops AH and counts it)")
+	  "accept and send AH (0 drops AH and counts it)")                     \
+	X(fastforward, "net.inet.ipsec.fastforward", 0, 0, 1,                 \
+	  "forward protected cleartext from XDP to a worker, skipping the "    \
+	  "kernel's forwarding (xdpsec)")
 
 enum xs_sysctl {
 #define XS_SYSCTL_ENUM(f, n, d, lo, hi, t) XS_SYSCTL_##f,
@@ -74,7 +82,6 @@ struct xs_config {
 #define XS_SYSCTL_FIELD(f, n, d, lo, hi, t) __u32 f;
 	XS_FOREACH_SYSCTL(XS_SYSCTL_FIELD)
 #undef XS_SYSCTL_FIELD
-	__u32 _pad;
 };
 
 _Static_assert(sizeof(struct xs_config) == 20 * sizeof(__u32),

@@ -344,6 +344,12 @@ struct xs_xdp_meta {
 };
 _Static_assert(sizeof(struct xs_xdp_meta) == 8, "xs_xdp_meta size");
 #define XS_META_MAGIC 0x58534d31u /* "XSM1" */
+/* net.inet.ipsec.fastforward: a cleartext frame xdp_ingress forwards to
+ * the worker to be protected, its Ethernet header as tc_egress writes it
+ * (XS_ETH_META_MARK below; the TTL or hop limit already decremented) and
+ * sa_slot its first SA.  Only XDP writes metadata: a frame from the wire
+ * cannot claim to be one. */
+#define XS_META_MAGIC_FWD 0x58534631u /* "XSF1" */
 
 /*
  * Outbound (tc_egress -> enc -> hand-off socket): TC cannot write XDP
