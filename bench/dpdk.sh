@@ -195,10 +195,13 @@ else
 		dpdk_rows "$be" "$vdev"
 		dpdk_stop
 	done
-	# xdpsec's encrypt (xdpsec section, same run) against ipsec-secgw's
+	# xdpsec's encrypt (xdpsec section, same run) against ipsec-secgw's:
+	# through the kernel's forwarding, and fast-forwarded (encrypt-ff: fed
+	# straight from h0's XDP, as ipsec-secgw is)
 	for d in "${DBE[@]}"; do
 		read -r be vdev <<<"$d"
-		xs="encrypt aes-128-gcm"
+		for xd in encrypt encrypt-ff; do
+		xs="$xd aes-128-gcm"
 		[ "$be" = openssl ] || xs="$xs $be"
 		for s in "${SZ[@]}"; do
 			if [ -z "${XRATE[$xs/$s]}" ] || [ -z "${DRATE[$be/$s]}" ] ||
@@ -212,6 +215,7 @@ else
 				"${XRATE[$xs/$s]}" pkt/s \
 				"$(calc "${XRATE[$xs/$s]} / ${DRATE[$be/$s]}" 2)" "" "" \
 				"ratio of rates at s1: xdpsec ${XRATE[$xs/$s]} against ${DRATE[$be/$s]} pkt/s; $note"
+		done
 		done
 	done
 fi

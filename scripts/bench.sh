@@ -7,6 +7,7 @@
 #                    [--cipher aes-128-gcm,aes-256-gcm,aes-128-cbc-sha256,chacha20-poly1305]
 #                    [--workers N] [--only crypto,ring,xdpsec,dpdk,tcp,cls,ctl]
 #                    [--backend openssl,ipsec-mb] [--enc-rps MASK|none]
+#                    [--fastforward off,on]
 #
 # Sections (bench/README.md has the method):
 #   crypto   ceiling A: EVP seal loop per cipher and size (bench/evp_loop),
@@ -21,6 +22,10 @@
 #            Decrypted packets enter H's stack on CPU 0 (RPS on xsenc0, as
 #            xdpsecd --enc-rps 1 sets it; --enc-rps none: on the worker's
 #            CPU, in its sendto)
+#            Encrypt runs twice (--fastforward off,on): G's packets
+#            forwarded by H's kernel and steered by tc_egress (rows
+#            "encrypt"), and with net.inet.ipsec.fastforward, xdpsecd on
+#            h0 too, whose XDP hands them to the worker (rows "encrypt-ff")
 #   dpdk     DPDK's ipsec-secgw (net_af_xdp on h0/h1, one lcore on the
 #            worker's CPU) encrypting aes-128-gcm G -> S, per --backend's
 #            crypto PMD, and xdpsec's encrypt against it (bench/dpdk.sh)
@@ -42,6 +47,7 @@ WORKERS=1
 ONLY=,crypto,ring,xdpsec,dpdk,tcp,cls,ctl,
 BACKENDS=openssl,ipsec-mb
 ENC_RPS=1
+FASTFWD=off,on
 while [ $# -gt 0 ]; do
 	case $1 in
 	--seconds) SECS=$2; shift 2 ;;
@@ -51,6 +57,7 @@ while [ $# -gt 0 ]; do
 	--only) ONLY=,$2,; shift 2 ;;
 	--backend) BACKENDS=$2; shift 2 ;;
 	--enc-rps) ENC_RPS=$2; shift 2 ;;
+	--fastforward) FASTFWD=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -e$/{/^set -e$/!p}' "$0"; exit 0 ;;
 	*) echo "bench: unknown option $1" >&2; exit 64 ;;
 	esac
@@ -93,6 +100,7 @@ mark() { # mark VALUE TARGET: PASS/MISS
 IFS=, read -ra SZ <<<"$SIZES"
 IFS=, read -ra CI <<<"$CIPHERS"
 IFS=, read -ra BE <<<"$BACKENDS"
+IFS=, read -ra FF <<<"$FASTFWD"
 # the ciphers ipsec-mb runs in the workers (AEAD, AES-CBC + HMAC-SHA*),
 # and those it is measured with in the xdpsec section
 mb_cipher() { [[ $1 == aes-128-gcm || $1 == aes-256-gcm || $1 == chacha20-poly1305 || $1 == aes-128-cbc-sha256 ]]; }
@@ -361,6 +369,56 @@ ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT CAP
 		"${tgt:+>= $tgt x combined}" "$st" "${note}${how}${6:+; $6}"
 }
 
+# enc_run off|on: encrypt rows of backend $be, ciphers XCI.  off: G's
+# packets are forwarded by H's kernel and steered by tc_egress on h1
+# (rows "encrypt ..."); on: net.inet.ipsec.fastforward, xdpsecd on h0 as
+# well, whose XDP hands them to the worker (rows "encrypt-ff ...")
+enc_run() {
+	local dir=encrypt opt=() c s e k a ak r c0 c1 d0 d1 fwd spi=$((0x6000))
+	: >"$TMP/enc.conf"
+	chmod 600 "$TMP/enc.conf"
+	if [ "$1" = on ]; then
+		dir=encrypt-ff opt=(-i h0)
+		h0_off
+	else
+		h0_pass
+	fi
+	if ! start_host enc "$NH" h1 "$TMP/enc.conf" --crypto "$be" "${opt[@]}"; then
+		SKIPPED+=("$dir$sfx: xdpsecd did not start")
+		return
+	fi
+	rx_cpu "${DPIDS[enc]}"
+	[ "$1" = on ] && "$B/xdpsecctl" --pin-dir "$PINS-enc" sysctl \
+		net.inet.ipsec.fastforward=1 >/dev/null
+	echo "spdadd 10.90.0.1 10.91.0.2 any -P out ipsec esp/transport//require ;" |
+		XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c
+	for c in "${XCI[@]}"; do
+		[ -n "${ACCEPT[$c]}" ] || continue
+		read -r e k a ak <<<"$(cipher_args "$c")"
+		spi=$((spi + 1))
+		{
+			echo "deleteall 10.90.0.1 10.91.0.2 esp ;"
+			sa_line 10.90.0.1 10.91.0.2 $spi "$e" "$k" "$a" "$ak"
+		} | XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c >/dev/null 2>&1
+		for s in "${SZ[@]}"; do
+			c0=$(ctr tx-encrypt enc) d0=$(rxpk "$NS" s1)
+			busy_mark
+			r=$(gen "$s" 10.91.0.2)
+			sleep 0.2
+			c1=$(ctr tx-encrypt enc) d1=$(rxpk "$NS" s1)
+			fwd="kernel forwarding ${FWD[$s]} pkt/s"
+			[ "$1" = on ] && fwd="straight from h0's XDP, no kernel forwarding"
+			ratio_row "$dir" "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
+				"${CRYPTO[$c/$s$cks]}" "$fwd" "$(kv pps <<<"$r")" \
+				"$(cap "$((c1 - c0))" "$(busy_s)")"
+			# bench/dpdk.sh compares what reached s1, as for ipsec-secgw
+			XRATE[$dir $c$sfx/$s]=$(calc "($d1 - $d0) / $SECS")
+		done
+	done
+	stop_hosts
+	h0_off
+}
+
 # each backend in turn (xdpsecd --crypto): openssl runs every cipher,
 # ipsec-mb its own (mb_xdpsec); its rows are named "CIPHER ipsec-mb"
 for be in "${BE[@]}"; do
@@ -411,40 +469,9 @@ else
 	SKIPPED+=("decrypt$sfx: xdpsecd did not start")
 fi
 
-: >"$TMP/enc.conf"
-chmod 600 "$TMP/enc.conf"
-h0_pass
-if start_host enc "$NH" h1 "$TMP/enc.conf" --crypto "$be"; then
-	rx_cpu "${DPIDS[enc]}"
-	echo "spdadd 10.90.0.1 10.91.0.2 any -P out ipsec esp/transport//require ;" |
-		XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c
-	spi=$((0x6000))
-	for c in "${XCI[@]}"; do
-		[ -n "${ACCEPT[$c]}" ] || continue
-		read -r e k a ak <<<"$(cipher_args "$c")"
-		spi=$((spi + 1))
-		{
-			echo "deleteall 10.90.0.1 10.91.0.2 esp ;"
-			sa_line 10.90.0.1 10.91.0.2 $spi "$e" "$k" "$a" "$ak"
-		} | XDPSEC_PFKEY_SOCKET=$TMP/enc.sock "$B/setkey" -c >/dev/null 2>&1
-		for s in "${SZ[@]}"; do
-			c0=$(ctr tx-encrypt enc) d0=$(rxpk "$NS" s1)
-			busy_mark
-			r=$(gen "$s" 10.91.0.2)
-			sleep 0.2
-			c1=$(ctr tx-encrypt enc) d1=$(rxpk "$NS" s1)
-			ratio_row encrypt "$c$sfx" "$s" "$(calc "($c1 - $c0) / $SECS")" \
-				"${CRYPTO[$c/$s$cks]}" \
-				"kernel forwarding ${FWD[$s]} pkt/s" "$(kv pps <<<"$r")" \
-				"$(cap "$((c1 - c0))" "$(busy_s)")"
-			# bench/dpdk.sh compares what reached s1, as for ipsec-secgw
-			XRATE[encrypt $c$sfx/$s]=$(calc "($d1 - $d0) / $SECS")
-		done
-	done
-	stop_hosts
-else
-	SKIPPED+=("encrypt$sfx: xdpsecd did not start")
-fi
+for ff in "${FF[@]}"; do
+	enc_run "$ff"
+done
 h0_off
 done
 fi
