@@ -32,15 +32,7 @@ E2E=$ROOT/tests/e2e
 HA=xta-$ID GA=xga-$ID RT=xti-$ID GB=xgb-$ID HB=xtb-$ID
 TDPIDS=()
 
-cleanup() {
-	set +e
-	local p
-	for p in "${TDPIDS[@]}" ${TCPD:-}; do kill "$p" 2>/dev/null; done
-	stop_hosts
-	for p in "$HA" "$GA" "$RT" "$GB" "$HB"; do ip netns del "$p" 2>/dev/null; done
-	[ -n "${XS_KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'chain_cleanup "$HA" "$GA" "$RT" "$GB" "$HB"' EXIT
 
 # every command in a namespace is bounded in time
 ha() { timeout 30 ip netns exec "$HA" "$@"; }
@@ -48,29 +40,9 @@ ga() { timeout 30 ip netns exec "$GA" "$@"; }
 rt() { timeout 30 ip netns exec "$RT" "$@"; }
 hb() { timeout 30 ip netns exec "$HB" "$@"; }
 quiet() { "$@" >/dev/null 2>&1; }
-# hcnt COUNTER GW: a counter of gateway GW, -1 if it cannot be read
-hcnt() {
-	local v
-	v=$(hcounter "$1" "$2" 2>/dev/null)
-	echo "${v:--1}"
-}
-gwctl() { local g=$1; shift; "$B/xdpsecctl" --pin-dir "$PINS-$g" "$@"; }
 
 # --- topology ---------------------------------------------------------------
-netns_up "$HA" "$GA" "$RT" "$GB" "$HB"
-veth_link "$HA" eth0 "$GA" lan0
-veth_link "$GA" wan0 "$RT" ra
-veth_link "$RT" rb "$GB" wan0
-veth_link "$GB" lan0 "$HB" eth0
-for ns in "$GA" "$RT" "$GB"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-done
-addrs() { # addrs NS IFACE ADDR...
-	local ns=$1 ifc=$2 a
-	shift 2
-	for a in "$@"; do ip -n "$ns" addr add "$a" dev "$ifc" nodad 2>/dev/null ||
-		ip -n "$ns" addr add "$a" dev "$ifc"; done
-}
+gw_chain "$HA" "$GA" "$RT" "$GB" "$HB"
 # host X of side S (1 = A, 2 = B): the inner networks of that side
 inner_side() { # inner_side NS IFACE S X
 	local s=$3 x=$4

@@ -25,41 +25,14 @@ source "$(dirname "$0")/lib.sh"
 HA=xfa-$ID GA=xfg-$ID RT=xfi-$ID GB=xfh-$ID HB=xfb-$ID
 TDPIDS=()
 
-cleanup() {
-	set +e
-	local p
-	for p in "${TDPIDS[@]}"; do kill "$p" 2>/dev/null; done
-	stop_hosts
-	for p in "$HA" "$GA" "$RT" "$GB" "$HB"; do ip netns del "$p" 2>/dev/null; done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'chain_cleanup "$HA" "$GA" "$RT" "$GB" "$HB"' EXIT
 
 ha() { timeout 30 ip netns exec "$HA" "$@"; }
 ga() { timeout 30 ip netns exec "$GA" "$@"; }
 quiet() { "$@" >/dev/null 2>&1; }
-cnt() { # cnt COUNTER GW: -1 if it cannot be read
-	local v
-	v=$(hcounter "$1" "$2" 2>/dev/null)
-	echo "${v:--1}"
-}
-gwctl() { local g=$1; shift; "$B/xdpsecctl" --pin-dir "$PINS-$g" "$@"; }
 
 # --- topology ---------------------------------------------------------------
-netns_up "$HA" "$GA" "$RT" "$GB" "$HB"
-veth_link "$HA" eth0 "$GA" lan0
-veth_link "$GA" wan0 "$RT" ra
-veth_link "$RT" rb "$GB" wan0
-veth_link "$GB" lan0 "$HB" eth0
-for ns in "$GA" "$RT" "$GB"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-done
-addrs() { # addrs NS IFACE ADDR...
-	local ns=$1 ifc=$2 a
-	shift 2
-	for a in "$@"; do ip -n "$ns" addr add "$a" dev "$ifc" nodad 2>/dev/null ||
-		ip -n "$ns" addr add "$a" dev "$ifc"; done
-}
+gw_chain "$HA" "$GA" "$RT" "$GB" "$HB"
 addrs "$HA" eth0 10.1.0.2/24 fd01::2/64
 addrs "$GA" lan0 10.1.0.1/24 fd01::1/64
 addrs "$GA" wan0 192.0.2.1/24 2001:db8:a::1/64
@@ -140,14 +113,14 @@ ttls() {
 # --- 1. off (the default): the kernel forwards, tc_egress steers -----------
 check "net.inet.ipsec.fastforward is 0 by default" \
 	sh -c "$B/xdpsecctl --pin-dir $PINS-gwA sysctl net.inet.ipsec.fastforward | grep -q '= 0$'"
-f0=$(cnt fwd-steer gwA) t0=$(cnt tx-steer gwA)
+f0=$(hcnt fwd-steer gwA) t0=$(hcnt tx-steer gwA)
 capture slow "$HB" eth0
 check "off: ping hA -> hB 10.2.0.2 through the tunnel, 3 of 3" \
 	quiet ha ping -c 3 -i 0.2 -W 2 -q 10.2.0.2
 check "off: ping hA -> hB fd02::2 through the tunnel, 3 of 3" \
 	quiet ha ping -6 -c 3 -i 0.2 -W 2 -q fd02::2
 stop_captures
-f1=$(cnt fwd-steer gwA) t1=$(cnt tx-steer gwA)
+f1=$(hcnt fwd-steer gwA) t1=$(hcnt tx-steer gwA)
 check "off: nothing fast-forwarded (fwd-steer $f0 -> $f1), tc_egress steered them (tx-steer $t0 -> $t1)" \
 	test "$f1" -eq "$f0" -a "$((t1 - t0))" -ge 6
 SLOW4=$(ttls slow "icmp[0] == 8") SLOW6=$(ttls slow "icmp6 and ip6[40] == 128")
@@ -155,7 +128,7 @@ SLOW4=$(ttls slow "icmp[0] == 8") SLOW6=$(ttls slow "icmp6 and ip6[40] == 128")
 # --- 2. on ------------------------------------------------------------------
 check "xdpsecctl sysctl net.inet.ipsec.fastforward=1" \
 	quiet gwctl gwA sysctl net.inet.ipsec.fastforward=1
-f0=$(cnt fwd-steer gwA) t0=$(cnt tx-steer gwA) d0=$(cnt rx-decrypt gwB)
+f0=$(hcnt fwd-steer gwA) t0=$(hcnt tx-steer gwA) d0=$(hcnt rx-decrypt gwB)
 capture wire "$RT" ra
 capture fast "$HB" eth0
 check "on: ping hA -> hB 10.2.0.2, 5 of 5" \
@@ -163,7 +136,7 @@ check "on: ping hA -> hB 10.2.0.2, 5 of 5" \
 check "on: ping hA -> hB fd02::2, 5 of 5" \
 	quiet ha ping -6 -c 5 -i 0.2 -W 2 -q fd02::2
 stop_captures
-f1=$(cnt fwd-steer gwA) t1=$(cnt tx-steer gwA) d1=$(cnt rx-decrypt gwB)
+f1=$(hcnt fwd-steer gwA) t1=$(hcnt tx-steer gwA) d1=$(hcnt rx-decrypt gwB)
 check "on: gwA fast-forwarded the 10 requests (fwd-steer $f0 -> $f1)" \
 	test "$((f1 - f0))" -ge 10
 check "on: none went through tc_egress (tx-steer $t0 -> $t1)" test "$t1" -eq "$t0"
@@ -178,36 +151,36 @@ check "on: hB sees TTL '$FAST4' as without it ('$SLOW4'): one decrement per gate
 check "on: hB sees hop limit '$FAST6' as without it ('$SLOW6')" \
 	test "$FAST6" = "62 " -a "$SLOW6" = "62 "
 
-f0=$(cnt fwd-steer gwA)
+f0=$(hcnt fwd-steer gwA)
 check "on: 2 MB TCP hA -> hB arrives whole" \
 	tcp_copy "$HB" "$HA" 10.2.0.2 5201 2000000 tcp
-f1=$(cnt fwd-steer gwA)
+f1=$(hcnt fwd-steer gwA)
 check "on: ... through the fast path (fwd-steer $f0 -> $f1)" test "$((f1 - f0))" -ge 1000
 
 # --- 3. what the fast path leaves to the kernel ------------------------------
-f0=$(cnt fwd-steer gwA)
+f0=$(hcnt fwd-steer gwA)
 out=$(ha ping -c 1 -t 1 -W 2 10.2.0.2 2>&1 || true)
 check "TTL 1: gwA's kernel answers time exceeded" \
 	sh -c "echo '$out' | grep -q 'From 10.1.0.1.*Time to live exceeded'"
 check "unprotected destination (the router's far side): ping 3 of 3, forwarded in clear" \
 	quiet ha ping -c 3 -i 0.2 -W 2 -q 198.51.100.254
-f1=$(cnt fwd-steer gwA)
+f1=$(hcnt fwd-steer gwA)
 check "... neither was fast-forwarded (fwd-steer $f0 -> $f1)" test "$f1" -eq "$f0"
 
 echo "delete $A4 $B4 esp 0x1001 ;" | XDPSEC_PFKEY_SOCKET=$TMP/gwA.sock "$B/setkey" -c
-f0=$(cnt fwd-steer gwA) n0=$(cnt drop-no-sa-out gwA)
+f0=$(hcnt fwd-steer gwA) n0=$(hcnt drop-no-sa-out gwA)
 capture nosa "$RT" ra
 check "no outbound SA: ping hA -> hB fails (require)" \
 	sh -c "! ip netns exec $HA ping -c 2 -i 0.2 -W 1 -q 10.2.0.2 >/dev/null 2>&1"
 stop_captures
-f1=$(cnt fwd-steer gwA) n1=$(cnt drop-no-sa-out gwA)
+f1=$(hcnt fwd-steer gwA) n1=$(hcnt drop-no-sa-out gwA)
 n_clear=$(tcpdump -r "$TMP/nosa.pcap" -n "net 10.0.0.0/8" 2>/dev/null | wc -l)
 check "... tc_egress dropped them (drop-no-sa-out $n0 -> $n1), none fast-forwarded, none in clear ($n_clear)" \
 	test "$((n1 - n0))" -ge 2 -a "$f1" -eq "$f0" -a "$n_clear" -eq 0
 # a new SPI: gwB's replay window remembers 0x1001's sequence numbers
 sa_ab4 0x1002 | XDPSEC_PFKEY_SOCKET=$TMP/gwB.sock "$B/setkey" -c
 sa_ab4 0x1002 | XDPSEC_PFKEY_SOCKET=$TMP/gwA.sock "$B/setkey" -c
-f0=$(cnt fwd-steer gwA)
+f0=$(hcnt fwd-steer gwA)
 check "SA back: ping hA -> hB 3 of 3" quiet ha ping -c 3 -i 0.2 -W 2 -q 10.2.0.2
-f1=$(cnt fwd-steer gwA)
+f1=$(hcnt fwd-steer gwA)
 check "... fast-forwarded again (fwd-steer $f0 -> $f1)" test "$((f1 - f0))" -ge 3

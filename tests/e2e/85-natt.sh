@@ -24,15 +24,7 @@ E2E=$ROOT/tests/e2e
 RD=xnr-$ID NT=xnn-$ID RT=xni-$ID GW=xng-$ID HB=xnh-$ID
 TDPIDS=()
 
-cleanup() {
-	set +e
-	local p
-	for p in "${TDPIDS[@]}"; do kill "$p" 2>/dev/null; done
-	stop_hosts
-	for p in "$RD" "$NT" "$RT" "$GW" "$HB"; do ip netns del "$p" 2>/dev/null; done
-	[ -n "${XS_KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'chain_cleanup "$RD" "$NT" "$RT" "$GW" "$HB"' EXIT
 
 # every command in a namespace is bounded in time
 rd() { timeout 30 ip netns exec "$RD" "$@"; }
@@ -43,16 +35,9 @@ hb() { timeout 30 ip netns exec "$HB" "$@"; }
 quiet() { "$@" >/dev/null 2>&1; }
 
 # --- topology ---------------------------------------------------------------
-netns_up "$RD" "$NT" "$RT" "$GW" "$HB"
-veth_link "$RD" eth0 "$NT" lan0
-veth_link "$NT" wan0 "$RT" ra
-veth_link "$RT" rb "$GW" wan0
-veth_link "$GW" lan0 "$HB" eth0
-# the road host is a host: IPv4 forwarding stays off there, and
-# xdpsecd has to send tunnel mode from it all the same
-for ns in "$NT" "$RT" "$GW"; do
-	ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1
-done
+# the road host is a host: forwarding stays off there, and xdpsecd has to
+# send tunnel mode from it all the same
+gw_chain "$RD" "$NT" "$RT" "$GW" "$HB"
 addr() { ip -n "$1" addr add "$3" dev "$2"; }
 addr "$RD" eth0 172.16.0.2/24
 addr "$NT" lan0 172.16.0.1/24

@@ -48,6 +48,16 @@ hcounter() {
 	"$B/xdpsecctl" --pin-dir "$PINS-$2" stat -a | awk -v n="$1" '$2 == n { print $1 }'
 }
 
+# hcnt COUNTER NAME: as hcounter, -1 if it cannot be read
+hcnt() {
+	local v
+	v=$(hcounter "$1" "$2" 2>/dev/null)
+	echo "${v:--1}"
+}
+
+# gwctl NAME ARG...: xdpsecctl on host NAME's pins
+gwctl() { local g=$1; shift; "$B/xdpsecctl" --pin-dir "$PINS-$g" "$@"; }
+
 stop_hosts() {
 	local name
 	for name in "${!DPIDS[@]}"; do
@@ -159,6 +169,41 @@ netns_up() {
 		ip netns add "$ns"
 		ip -n "$ns" link set lo up
 	done
+}
+
+# addrs NS IFACE ADDR...: addresses, IPv6 ones without duplicate detection
+addrs() {
+	local ns=$1 ifc=$2 a
+	shift 2
+	for a in "$@"; do ip -n "$ns" addr add "$a" dev "$ifc" nodad 2>/dev/null ||
+		ip -n "$ns" addr add "$a" dev "$ifc"; done
+}
+
+# gw_chain NS1..NS5: the security gateway tests' row of namespaces,
+#   NS1 eth0 -- lan0 NS2 wan0 -- ra NS3 rb -- wan0 NS4 lan0 -- eth0 NS5
+# links up, IPv4 and IPv6 forwarding on in NS2, NS3 and NS4
+gw_chain() {
+	local ns
+	netns_up "$@"
+	veth_link "$1" eth0 "$2" lan0
+	veth_link "$2" wan0 "$3" ra
+	veth_link "$3" rb "$4" wan0
+	veth_link "$4" lan0 "$5" eth0
+	for ns in "$2" "$3" "$4"; do
+		ip netns exec "$ns" sysctl -qw net.ipv4.ip_forward=1 \
+			net.ipv6.conf.all.forwarding=1
+	done
+}
+
+# chain_cleanup NS...: an EXIT trap's work: the captures in TDPIDS (and
+# TCPD), the daemons, the namespaces, $TMP (kept with XS_KEEP=1)
+chain_cleanup() {
+	set +e
+	local p
+	for p in "${TDPIDS[@]}" ${TCPD:-}; do kill "$p" 2>/dev/null; done
+	stop_hosts
+	for p in "$@"; do ip netns del "$p" 2>/dev/null; done
+	[ -n "${XS_KEEP:-}" ] && echo "kept $TMP" || rm -rf "$TMP"
 }
 
 # veth_link NS1 IF1 NS2 IF2: a veth from IF1 in NS1 to IF2 in NS2, both
