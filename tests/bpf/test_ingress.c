@@ -334,6 +334,30 @@ static void test_def_policy(void **state)
 	set_config(c, &cfg);
 }
 
+/* net.inet.ipsec.fastforward on: what the kernel would not forward out of
+ * an xdpsec NIC (here nothing: no such route from the test's ifindex) is
+ * passed and counted once, as with the knob off; ESP is handled as
+ * before. */
+static void test_fastforward_pass(void **state)
+{
+	static const struct xt_case t[] = {
+		T("fastforward, no policy", XDP_PASS, rx_pass, V4("10.99.0.1")),
+		T("fastforward, policy none", XDP_PASS, rx_pass,
+		  V4("10.4.0.1")),
+		T("fastforward, esp, no worker", XDP_DROP, drop_no_worker,
+		  ESP4(SPI_ESP4)),
+	};
+	struct ctx *c = *state;
+	struct xs_config cfg;
+
+	xt_config_defaults(&cfg);
+	cfg.fastforward = 1;
+	set_config(c, &cfg);
+	run_table(c, t, 3);
+	xt_config_defaults(&cfg);
+	set_config(c, &cfg);
+}
+
 /* An unwritten (all-zero) config map means the sysctl defaults. */
 static void test_zero_config(void **state)
 {
@@ -657,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_ingress_table),
 		cmocka_unit_test(test_esp_ah_disabled),
 		cmocka_unit_test(test_def_policy),
+		cmocka_unit_test(test_fastforward_pass),
 		cmocka_unit_test(test_zero_config),
 		cmocka_unit_test(test_deflev_require),
 		cmocka_unit_test(test_maps_shared),

@@ -68,10 +68,13 @@ static const size_t large[] = { 1400, 1504, 4096, 9008, MAXP };
 
 static uint8_t pa[CAP], pb[CAP], out[CAP];
 
-static void both_open(struct both *b, size_t ci)
+/* An SA's rt for enc/auth (auth NULL: an AEAD), its keys and SPI derived
+ * from seed (sa.c refuses nothing here). */
+static struct xs_sa_rt *rt_of(const char *enc, size_t elen, const char *auth,
+			      size_t alen, bool esn, uint32_t seed)
 {
-	const struct mbcase *k = &cases[ci];
-	const struct xs_alg *e = xs_alg_by_name(XS_ALG_ENC, k->enc);
+	const struct xs_alg *e = xs_alg_by_name(XS_ALG_ENC, enc);
+	struct xs_sa_rt *rt;
 	struct xs_sa sa;
 	size_t i;
 
@@ -81,21 +84,29 @@ static void both_open(struct both *b, size_t ci)
 	sa.mode = IPSEC_MODE_TRANSPORT;
 	sa.state = SADB_SASTATE_MATURE;
 	sa.replay = 32;
-	sa.spi = 0x5000 + (uint32_t)ci;
-	sa.flags = k->esn ? SADB_X_SAFLAGS_ESN : 0;
+	sa.spi = 0x5000 + seed;
+	sa.flags = esn ? SADB_X_SAFLAGS_ESN : 0;
 	sa.enc_alg = e->id;
-	sa.enc_keylen = (uint16_t)k->klen;
-	for (i = 0; i < k->klen; i++)
-		sa.enc_key[i] = (uint8_t)(i * 29 + ci * 5 + 1);
-	if (k->auth) {
-		sa.auth_alg = xs_alg_by_name(XS_ALG_AUTH, k->auth)->id;
-		sa.auth_keylen = (uint16_t)k->alen;
-		for (i = 0; i < k->alen; i++)
-			sa.auth_key[i] = (uint8_t)(i * 11 + ci * 3 + 2);
+	sa.enc_keylen = (uint16_t)elen;
+	for (i = 0; i < elen; i++)
+		sa.enc_key[i] = (uint8_t)(i * 29 + seed * 5 + 1);
+	if (auth) {
+		sa.auth_alg = xs_alg_by_name(XS_ALG_AUTH, auth)->id;
+		sa.auth_keylen = (uint16_t)alen;
+		for (i = 0; i < alen; i++)
+			sa.auth_key[i] = (uint8_t)(i * 11 + seed * 3 + 2);
 	}
-	b->rt = xs_sa_rt_new(&sa, 1);
+	rt = xs_sa_rt_new(&sa, 1);
 	xs_sa_wipe(&sa);
-	assert_non_null(b->rt);
+	assert_non_null(rt);
+	return rt;
+}
+
+static void both_open(struct both *b, size_t ci)
+{
+	const struct mbcase *k = &cases[ci];
+
+	b->rt = rt_of(k->enc, k->klen, k->auth, k->alen, k->esn, (uint32_t)ci);
 	assert_int_equal(xs_esp_backend_set(XS_BACKEND_OPENSSL, NULL), 0);
 	assert_int_equal(xs_esp_ctx_init(&b->o, b->rt), 0);
 	assert_int_equal(xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL), 0);
@@ -346,35 +357,6 @@ static void test_threads(void **state)
 	}
 }
 
-/* An rt with keys from the given bytes (sa.c refuses nothing here). */
-static struct xs_sa_rt *rt_of(const char *enc, size_t elen, const char *auth,
-			      size_t alen)
-{
-	const struct xs_alg *e = xs_alg_by_name(XS_ALG_ENC, enc);
-	struct xs_sa_rt *rt;
-	struct xs_sa sa;
-	size_t i;
-
-	assert_non_null(e);
-	memset(&sa, 0, sizeof(sa));
-	sa.satype = SADB_SATYPE_ESP;
-	sa.mode = IPSEC_MODE_TRANSPORT;
-	sa.state = SADB_SASTATE_MATURE;
-	sa.spi = 0x99;
-	sa.enc_alg = e->id;
-	sa.enc_keylen = (uint16_t)elen;
-	if (auth) {
-		sa.auth_alg = xs_alg_by_name(XS_ALG_AUTH, auth)->id;
-		sa.auth_keylen = (uint16_t)alen;
-	}
-	for (i = 0; i < XS_KEY_MAX; i++)
-		sa.enc_key[i] = sa.auth_key[i] = (uint8_t)i;
-	rt = xs_sa_rt_new(&sa, 1);
-	xs_sa_wipe(&sa);
-	assert_non_null(rt);
-	return rt;
-}
-
 /* Which SAs ipsec-mb takes: the AEADs and AES-CBC with HMAC-SHA1/256;
  * the rest (GMAC, CTR, NULL, CBC with MD5 or SHA-384/512) stays on
  * OpenSSL. */
@@ -408,7 +390,7 @@ static void test_dispatch(void **state)
 	assert_int_equal(xs_esp_backend_set(XS_BACKEND_IPSEC_MB, NULL), 0);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		rt = rt_of(rows[i].enc, rows[i].elen, rows[i].auth,
-			   rows[i].alen);
+			   rows[i].alen, false, 0);
 		assert_int_equal(xs_esp_ctx_init(&c, rt), 0);
 		if ((c.mb != NULL) != rows[i].mb)
 			fail_msg("row %zu (%s/%s): ipsec-mb %d", i, rows[i].enc,
