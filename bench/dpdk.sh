@@ -184,6 +184,9 @@ elif ! why=$(dpdk_build); then
 else
 	dpdk_conf "$TMP/secgw.cfg"
 	h0_off # net_af_xdp attaches its own XDP program to h0 and h1
+	# libxdp (under net_af_xdp) leaves an empty /sys/fs/bpf/xdp behind
+	XDPDIR=/sys/fs/bpf/xdp
+	[ -d "$XDPDIR" ] && XDPDIR=
 	for d in "${DBE[@]}"; do
 		read -r be vdev <<<"$d"
 		if ! dpdk_start "$vdev"; then
@@ -195,6 +198,7 @@ else
 		dpdk_rows "$be" "$vdev"
 		dpdk_stop
 	done
+	[ -n "$XDPDIR" ] && rmdir "$XDPDIR" 2>/dev/null
 	# xdpsec's encrypt (xdpsec section, same run) against ipsec-secgw's:
 	# through the kernel's forwarding, and fast-forwarded (encrypt-ff: fed
 	# straight from h0's XDP, as ipsec-secgw is)
