@@ -184,11 +184,77 @@ static __always_inline bool clear_allowed(const struct xs_policy *pol,
 
 #define FWD_NO (-1)
 
+/* A source the kernel would not forward from (martian, RFC 1812 5.3.7;
+ * IPv6: unspecified, loopback, multicast, link-local). */
+static __always_inline bool fwd_bad_src(const struct xs_pkt *p)
+{
+	const __u8 *a = p->src;
+
+	if (p->family == XS_AF_INET)
+		return a[0] == 0 || a[0] == 127 || a[0] >= 224;
+	if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80))
+		return true;
+	/* :: and ::1 */
+	return !(a[0] | a[1] | a[2] | a[3] | a[4] | a[5] | a[6] | a[7] | a[8] |
+		 a[9] | a[10] | a[11] | a[12] | a[13] | a[14]) &&
+	       a[15] <= 1;
+}
+
+static __always_inline bool same_mac(const __u8 *a, const __u8 *b)
+{
+	return !((a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]) |
+		 (a[4] ^ b[4]) | (a[5] ^ b[5]));
+}
+
+/*
+ * What the kernel checks before it forwards, and the header shapes the
+ * fast path handles: a unicast frame sent to this NIC (mac), plain
+ * Ethernet, IPv4 without options and a valid header checksum, or IPv6
+ * without hop-by-hop options; TTL / hop limit above 1 (else the kernel
+ * sends the ICMP error); a forwardable source.  *tos: for the FIB query.
+ * 0, or FWD_NO.
+ */
+static __always_inline int fwd_check(struct xdp_md *ctx, const struct xs_pkt *p,
+				     const __u8 *mac, __u8 *tos)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+	__u32 sum;
+
+	if (data + sizeof(*eth) + sizeof(*ip) > end || fwd_bad_src(p) ||
+	    !same_mac(eth->h_dest, mac))
+		return FWD_NO;
+	ip = data + sizeof(*eth);
+	if (p->family == XS_AF_INET) {
+		if (eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5 ||
+		    ip->ttl <= 1)
+			return FWD_NO;
+		sum = (__u32)bpf_csum_diff(NULL, 0, (__be32 *)ip, sizeof(*ip),
+					   0);
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		if (sum != 0xffff)
+			return FWD_NO;
+		*tos = ip->tos;
+		return 0;
+	}
+	ip6 = data + sizeof(*eth);
+	if ((void *)(ip6 + 1) > end || eth->h_proto != bpf_htons(ETH_P_IPV6) ||
+	    ip6->nexthdr == IPPROTO_HOPOPTS || ip6->hop_limit <= 1)
+		return FWD_NO;
+	*tos = 0;
+	return 0;
+}
+
 /* Where the kernel would forward p from this NIC: 0 with f filled (egress
- * ifindex, next hop's MAC), else FWD_NO (local, no route, forwarding off,
- * neighbour unresolved, over the MTU: the kernel's path deals with it). */
+ * ifindex, next hop's MAC), else FWD_NO (local, broadcast, no route,
+ * forwarding off, neighbour unresolved, over the MTU: the kernel's path
+ * deals with it). */
 static __always_inline int fwd_route(struct xdp_md *ctx, const struct xs_pkt *p,
-				     struct bpf_fib_lookup *f)
+				     __u8 tos, struct bpf_fib_lookup *f)
 {
 	__builtin_memset(f, 0, sizeof(*f));
 	f->ifindex = ctx->ingress_ifindex;
@@ -198,6 +264,7 @@ static __always_inline int fwd_route(struct xdp_md *ctx, const struct xs_pkt *p,
 	f->tot_len = (__u16)p->l3_len;
 	if (p->family == XS_AF_INET) {
 		f->family = XS_AF_INET;
+		f->tos = tos;
 		__builtin_memcpy(&f->ipv4_src, p->src, 4);
 		__builtin_memcpy(&f->ipv4_dst, p->dst, 4);
 	} else {
@@ -210,12 +277,24 @@ static __always_inline int fwd_route(struct xdp_md *ctx, const struct xs_pkt *p,
 	return 0;
 }
 
+/* The frame cut to its IP datagram: Ethernet padding and trailers would
+ * otherwise be encapsulated in tunnel mode.  0, or FWD_NO. */
+static __always_inline int fwd_trim(struct xdp_md *ctx, __u32 l3_len)
+{
+	int extra = (int)(ctx->data_end - ctx->data) -
+		    (int)(sizeof(struct ethhdr) + l3_len);
+
+	if (extra > 0 && bpf_xdp_adjust_tail(ctx, -extra))
+		return FWD_NO;
+	return 0;
+}
+
 /*
  * Forward the frame as the kernel and then tc_egress would: TTL / hop
- * limit decremented (none of 1 or less: the kernel sends the ICMP error),
- * destination the next hop, source the mark of XS_ETH_META_MARK.  Plain
- * Ethernet + IPv4 without options or IPv6 without hop-by-hop options
- * only.  0, or FWD_NO with the frame untouched.
+ * limit decremented (RFC 1624 update of the IPv4 checksum, as the
+ * kernel's ip_decrease_ttl), destination the next hop, source the mark of
+ * XS_ETH_META_MARK.  fwd_check() passed.  0, or -1 (the frame may be
+ * half written: drop it).
  */
 static __always_inline int fwd_rewrite(struct xdp_md *ctx, __u8 family,
 				       const __u8 *dmac, const __u8 *mark)
@@ -227,21 +306,17 @@ static __always_inline int fwd_rewrite(struct xdp_md *ctx, __u8 family,
 	struct iphdr *ip;
 	__u32 sum;
 
-	if (data + sizeof(*eth) + sizeof(*ip6) > end)
-		return FWD_NO;
+	if (data + sizeof(*eth) + sizeof(*ip) > end)
+		return -1;
 	ip = data + sizeof(*eth);
 	ip6 = data + sizeof(*eth);
 	if (family == XS_AF_INET) {
-		if (eth->h_proto != bpf_htons(ETH_P_IP) || ip->ihl != 5 ||
-		    ip->ttl <= 1)
-			return FWD_NO;
 		sum = ip->check + bpf_htons(0x0100);
 		ip->check = (__sum16)(sum + (sum >= 0xffff));
 		ip->ttl--;
 	} else {
-		if (eth->h_proto != bpf_htons(ETH_P_IPV6) ||
-		    ip6->nexthdr == IPPROTO_HOPOPTS || ip6->hop_limit <= 1)
-			return FWD_NO;
+		if ((void *)(ip6 + 1) > end)
+			return -1;
 		ip6->hop_limit--;
 	}
 	__builtin_memcpy(eth->h_dest, dmac, ETH_ALEN);
@@ -251,7 +326,7 @@ static __always_inline int fwd_rewrite(struct xdp_md *ctx, __u8 family,
 
 /*
  * net.inet.ipsec.fastforward: a cleartext packet that this host forwards
- * out of an xdpsec NIC, under an outbound IPSEC policy whose SAs all
+ * out of another xdpsec NIC, under an outbound IPSEC policy whose SAs all
  * exist, goes straight to this queue's worker, which protects it and
  * sends it out of that NIC: the verdict then (counted), else FWD_NO: the
  * kernel's path (forwarding, tc_egress), which also asks for missing SAs
@@ -262,21 +337,32 @@ static __always_inline int fwd_rewrite(struct xdp_md *ctx, __u8 family,
 __attribute__((noinline)) int xs_fastfwd(struct xdp_md *ctx,
 					 const struct xs_pkt *p, __u32 deflev)
 {
+	const struct xs_iface *in, *out;
 	const struct xs_policy *pol;
-	const struct xs_iface *out;
 	const struct xs_state *st;
 	struct bpf_fib_lookup f;
+	__u32 ifindex, q, xslot;
 	struct xs_pick r;
-	__u32 ifindex;
 	__be32 be_slot;
-	__u8 mark[ETH_ALEN];
+	__u8 mark[ETH_ALEN], tos;
 
-	if (!ctx || !p || p->frag || fwd_route(ctx, p, &f))
+	if (!ctx || !p || p->frag)
 		return FWD_NO;
+	ifindex = ctx->ingress_ifindex;
+	q = ctx->rx_queue_index;
+	in = bpf_map_lookup_elem(&ifaces, &ifindex);
+	if (!in || q >= XS_MAX_QUEUES || fwd_check(ctx, p, in->mac, &tos))
+		return FWD_NO;
+	/* no socket on this queue (yet): the kernel's path still works */
+	xslot = xs_xsk_slot(in->slot, q);
+	if (!bpf_map_lookup_elem(&xsks, &xslot))
+		return FWD_NO;
+	if (fwd_route(ctx, p, tos, &f) || f.ifindex == ifindex)
+		return FWD_NO; /* hairpin: the kernel's reverse-path checks */
 	ifindex = f.ifindex;
-	out = bpf_map_lookup_elem(&ifaces, &f.ifindex);
+	out = bpf_map_lookup_elem(&ifaces, &ifindex);
 	st = xs_state_get();
-	if (!out || !st)
+	if (!out || !(out->flags & XS_IFACE_NIC) || !st)
 		return FWD_NO;
 	pol = xs_spd_lookup(st, p, XS_DIR_OUT);
 	if (!pol || pol->action != IPSEC_POLICY_IPSEC ||
@@ -295,9 +381,11 @@ __attribute__((noinline)) int xs_fastfwd(struct xdp_md *ctx,
 	mark[0] = XS_ETH_META_MARK;
 	mark[1] = (__u8)out->slot | (r.first_tun ? XS_ETH_META_TUNNEL : 0);
 	__builtin_memcpy(mark + 2, &be_slot, 4);
-	if (fwd_rewrite(ctx, p->family, f.dmac, mark))
+	if (fwd_trim(ctx, p->l3_len))
 		return FWD_NO;
-	/* rewritten: it cannot go back to the kernel's path now */
+	/* from here the frame is changed: it cannot go the kernel's way */
+	if (fwd_rewrite(ctx, p->family, f.dmac, mark))
+		return drop(XS_CNT_drop_internal);
 	return steer(ctx, XS_META_MAGIC_FWD, r.slot, XS_CNT_fwd_steer);
 }
 

@@ -331,18 +331,22 @@ static int attach_tc(int ifindex, enum bpf_tc_attach_point where,
 	return bpf_tc_attach(&hook, &opts);
 }
 
+/* mac: the device's address, or NULL */
 static int iface_register(struct xs_loader *l, int ifindex, __u32 flags,
-			  __u32 *slot_out)
+			  const uint8_t *mac, __u32 *slot_out)
 {
 	struct xs_iface v = { 0 }, old;
 	bool used[XS_MAX_IFACES] = { false };
 	__u32 key, next, *prev = NULL;
 
+	if (mac)
+		memcpy(v.mac, mac, sizeof(v.mac));
 	/* keep the slot a previous run gave this device */
 	if (!bpf_map_lookup_elem(l->dp.ifaces, &ifindex, &old)) {
 		*slot_out = old.slot;
-		old.flags = flags;
-		return bpf_map_update_elem(l->dp.ifaces, &ifindex, &old, 0);
+		v.slot = old.slot;
+		v.flags = flags;
+		return bpf_map_update_elem(l->dp.ifaces, &ifindex, &v, 0);
 	}
 	while (!bpf_map_get_next_key(l->dp.ifaces, prev, &next)) {
 		if (!bpf_map_lookup_elem(l->dp.ifaces, &next, &old) &&
@@ -474,7 +478,7 @@ int xs_loader_setup_enc(struct xs_loader *l, uint32_t nq)
 		err = attach_tc(l->enc.ifindex, BPF_TC_INGRESS,
 				first_prog(l->enc_ingress->obj));
 	if (!err)
-		err = iface_register(l, l->encw.ifindex, XS_IFACE_HANDOFF,
+		err = iface_register(l, l->encw.ifindex, XS_IFACE_HANDOFF, NULL,
 				     &slot);
 	if (!err)
 		err = xs_nl_link_set_up(l->encw.ifindex, 1);
@@ -564,7 +568,7 @@ int xs_loader_attach_nic(struct xs_loader *l, const char *ifname)
 		return -E2BIG;
 	}
 	/* register first: the ingress program needs its slot at once */
-	err = iface_register(l, link->ifindex, XS_IFACE_NIC, &slot);
+	err = iface_register(l, link->ifindex, XS_IFACE_NIC, link->mac, &slot);
 	if (!err && l->attached)
 		err = check_attached(l, link->ifindex, ifname);
 	if (!err && !l->attached)

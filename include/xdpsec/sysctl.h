@@ -14,9 +14,9 @@
  * the inner alone).  ctl/daemon/tunnel.c implements them.
  * fastforward (xdpsec's own, after FreeBSD's net.inet.ip.fastforwarding):
  * bpf/xdp_ingress.bpf.c sends a cleartext packet it would forward out of
- * another xdpsec NIC under an IPSEC policy straight to a worker;
- * netfilter's forward hooks, and the kernel's ICMP errors for such
- * packets, are skipped.
+ * another xdpsec NIC under an IPSEC policy straight to a worker; all of
+ * netfilter (NAT, conntrack, forward rules) is skipped for such packets
+ * (README.md, "Host-wide knobs").
  *
  * The map is written with `xdpsecctl sysctl NAME=VALUE` or with
  * `bpftool map update pinned .../config`; the datapath reads it per packet.

@@ -125,8 +125,11 @@ static inline void xs_addr_mask(__u8 a[16], __u32 plen)
 struct xs_iface {
 	__u32 slot; /* 0..XS_MAX_IFACES (the hand-off is one too) */
 	__u32 flags; /* XS_IFACE_* */
+	__u8 mac[6]; /* a NIC's address when registered (fastforward takes
+		      * only frames sent to it) */
+	__u16 _pad;
 };
-_Static_assert(sizeof(struct xs_iface) == 8, "xs_iface size");
+_Static_assert(sizeof(struct xs_iface) == 16, "xs_iface size");
 
 enum {
 	XS_IFACE_NIC = 1 << 0, /* a protected NIC (XDP ingress + TC egress) */

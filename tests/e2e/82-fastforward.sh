@@ -18,9 +18,12 @@
 # on, pings and a TCP copy take the fast path (fwd-steer counts them,
 # tc_egress's tx-steer does not), the wire between the gateways carries
 # only ESP, hB sees the TTL / hop limit decremented once per gateway as
-# without it; what the fast path leaves to the kernel still works: TTL 1
-# (ICMP time exceeded from gwA), traffic no policy covers, a missing SA
-# (dropped by tc_egress, counted, not sent in clear).
+# without it, Ethernet padding is not encapsulated; what the fast path
+# leaves to the kernel still works: TTL / hop limit 1 (ICMP time exceeded
+# from gwA), traffic no policy covers, a frame sent to another MAC
+# (dropped by the kernel, not tunnelled), a missing SA (dropped by
+# tc_egress, counted, not sent in clear); with gwA's xdpsecd killed
+# nothing leaves in clear.
 source "$(dirname "$0")/lib.sh"
 HA=xfa-$ID GA=xfg-$ID RT=xfi-$ID GB=xfh-$ID HB=xfb-$ID
 TDPIDS=()
@@ -166,6 +169,34 @@ check "unprotected destination (the router's far side): ping 3 of 3, forwarded i
 	quiet ha ping -c 3 -i 0.2 -W 2 -q 198.51.100.254
 f1=$(hcnt fwd-steer gwA)
 check "... neither was fast-forwarded (fwd-steer $f0 -> $f1)" test "$f1" -eq "$f0"
+out=$(ha ping -6 -c 1 -t 1 -W 2 fd02::2 2>&1 || true)
+check "hop limit 1: gwA's kernel answers time exceeded" \
+	sh -c "echo '$out' | grep -q 'From fd01::1.*Time exceeded'"
+
+# scapy from hA: frames the kernel itself would send differently
+LANMAC=$(mac_of "$GA" lan0)
+inject() { # inject DST-MAC PADDING COUNT
+	ha "$PY" -c "
+from scapy.all import Ether, IP, ICMP, Padding, sendp
+p = Ether(dst='$1')/IP(src='10.1.0.2', dst='10.2.0.2')/ICMP(id=0x4242)
+if $2: p = p/Padding(load=bytes($2))
+sendp(p, iface='eth0', count=$3, verbose=0)"
+}
+f0=$(hcnt fwd-steer gwA) d0=$(hcnt rx-decrypt gwB)
+inject 02:00:00:00:00:99 0 3
+sleep 0.5
+f1=$(hcnt fwd-steer gwA) d1=$(hcnt rx-decrypt gwB)
+check "a frame to another MAC is not fast-forwarded or tunnelled (fwd-steer $f0 -> $f1, gwB rx-decrypt $d0 -> $d1)" \
+	test "$f1" -eq "$f0" -a "$d1" -eq "$d0"
+capture pad "$RT" ra
+inject "$LANMAC" 20 3
+stop_captures
+f2=$(hcnt fwd-steer gwA)
+# 28 bytes of ICMP in tunnel mode: 20 + 8 + 8 + 32 (padded to 4 with the
+# 2-byte trailer) + 16 = 84; with the 20 bytes of padding it would be 104
+n84=$(tcpdump -r "$TMP/pad.pcap" -n -v "ip proto 50 and src $A4" 2>/dev/null | grep -c "length 84)" || true)
+check "Ethernet padding stays out of the tunnel (fwd-steer $f1 -> $f2; $n84 of 3 ESP packets of 84 bytes)" \
+	test "$((f2 - f1))" -eq 3 -a "$n84" -eq 3
 
 echo "delete $A4 $B4 esp 0x1001 ;" | XDPSEC_PFKEY_SOCKET=$TMP/gwA.sock "$B/setkey" -c
 f0=$(hcnt fwd-steer gwA) n0=$(hcnt drop-no-sa-out gwA)
@@ -184,3 +215,13 @@ f0=$(hcnt fwd-steer gwA)
 check "SA back: ping hA -> hB 3 of 3" quiet ha ping -c 3 -i 0.2 -W 2 -q 10.2.0.2
 f1=$(hcnt fwd-steer gwA)
 check "... fast-forwarded again (fwd-steer $f0 -> $f1)" test "$((f1 - f0))" -ge 3
+
+# --- 4. fail closed -------------------------------------------------------------
+kill -9 "${DPIDS[gwA]}"
+wait "${DPIDS[gwA]}" 2>/dev/null || true
+capture dead "$RT" ra
+check "gwA's xdpsecd killed: ping hA -> hB fails" \
+	sh -c "! ip netns exec $HA ping -c 3 -i 0.2 -W 1 -q 10.2.0.2 >/dev/null 2>&1"
+stop_captures
+n_clear=$(tcpdump -r "$TMP/dead.pcap" -n "net 10.0.0.0/8" 2>/dev/null | wc -l)
+check "... and nothing left gwA in clear ($n_clear packets)" test "$n_clear" -eq 0
