@@ -145,13 +145,6 @@ capture() { # capture NAME IFACE SNAPLEN
 	ip netns exec "$RT" tcpdump --immediate-mode -U -i "$2" -s "$3" -n -w "$TMP/$1.pcap" >/dev/null 2>&1 &
 	TDPIDS+=($!)
 }
-stop_captures() {
-	local p
-	sleep 0.5
-	for p in "${TDPIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${TDPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	TDPIDS=()
-}
 # the whole run, headers only: leaks, cleartext, MACs
 capture ra ra 256
 capture rb rb 256

@@ -100,13 +100,6 @@ capture() { # capture NAME NS IFACE
 	TDPIDS+=($!)
 	sleep 0.5
 }
-stop_captures() {
-	local p
-	sleep 0.5
-	for p in "${TDPIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-	for p in "${TDPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-	TDPIDS=()
-}
 # ttls NAME PROTO: the TTL / hop limits hB saw on echo requests, one line
 ttls() {
 	tcpdump -r "$TMP/$1.pcap" -n -v "$2" 2>/dev/null |

@@ -117,13 +117,6 @@ capture() { # capture NAME SNAPLEN: on inet's NAT-side NIC
 		-w "$TMP/$1.pcap" >/dev/null 2>&1 &
 	TDPIDS+=($!)
 }
-stop_captures() {
-	local p
-	sleep 0.5
-	for p in "${TDPIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${TDPIDS[@]}"; do wait "$p" 2>/dev/null; done
-	TDPIDS=()
-}
 # the whole road traffic, headers only; the small tests whole for scapy
 capture h 256
 capture d 0

@@ -195,6 +195,16 @@ gw_chain() {
 	done
 }
 
+# stop_captures: end the tcpdumps in TDPIDS (after half a second for the
+# last packets)
+stop_captures() {
+	local p
+	sleep 0.5
+	for p in "${TDPIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${TDPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	TDPIDS=()
+}
+
 # chain_cleanup NS...: an EXIT trap's work: the captures in TDPIDS (and
 # TCPD), the daemons, the namespaces, $TMP (kept with XS_KEEP=1)
 chain_cleanup() {
