@@ -63,26 +63,32 @@ static __always_inline int put_meta(struct xdp_md *ctx, __u32 magic,
 	return 0;
 }
 
+/* Hand a frame to worker socket xslot (xs_xsk_slot()). */
+static __always_inline int steer_to(struct xdp_md *ctx, __u32 xslot,
+				    __u32 magic, __u32 sa_slot,
+				    enum xs_counter c)
+{
+	if (put_meta(ctx, magic, sa_slot))
+		return drop(XS_CNT_drop_internal);
+	if (bpf_redirect_map(&xsks, xslot, XDP_DROP) != XDP_REDIRECT)
+		return drop(XS_CNT_drop_no_worker);
+	xs_count(c);
+	return XDP_REDIRECT;
+}
+
 /* Hand a frame to the worker socket of this NIC queue. */
 static __always_inline int steer(struct xdp_md *ctx, __u32 magic, __u32 sa_slot,
 				 enum xs_counter c)
 {
 	__u32 ifindex = ctx->ingress_ifindex, q = ctx->rx_queue_index;
 	const struct xs_iface *ifc;
-	long ret;
 
 	ifc = bpf_map_lookup_elem(&ifaces, &ifindex);
 	if (!ifc)
 		return drop(XS_CNT_drop_internal);
 	if (q >= XS_MAX_QUEUES)
 		return drop(XS_CNT_drop_no_worker);
-	if (put_meta(ctx, magic, sa_slot))
-		return drop(XS_CNT_drop_internal);
-	ret = bpf_redirect_map(&xsks, xs_xsk_slot(ifc->slot, q), XDP_DROP);
-	if (ret != XDP_REDIRECT)
-		return drop(XS_CNT_drop_no_worker);
-	xs_count(c);
-	return XDP_REDIRECT;
+	return steer_to(ctx, xs_xsk_slot(ifc->slot, q), magic, sa_slot, c);
 }
 
 /*
@@ -386,7 +392,8 @@ __attribute__((noinline)) int xs_fastfwd(struct xdp_md *ctx,
 	/* from here the frame is changed: it cannot go the kernel's way */
 	if (fwd_rewrite(ctx, p->family, f.dmac, mark))
 		return drop(XS_CNT_drop_internal);
-	return steer(ctx, XS_META_MAGIC_FWD, r.slot, XS_CNT_fwd_steer);
+	return steer_to(ctx, xslot, XS_META_MAGIC_FWD, r.slot,
+			XS_CNT_fwd_steer);
 }
 
 /* A cleartext packet the inbound policy lets in: fast-forwarded, or

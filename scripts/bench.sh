@@ -261,7 +261,8 @@ cap() { [ "$(calc "$2 > 0.05")" = 1 ] && calc "$1 / $2"; }
 
 # ------------------------------------------------------------ ring
 declare -A GEN=() ECHO=() ECAP=() FWD=()
-# xdpsec's rate and per-busy-core figure by "DIR CIPHER/SIZE" (bench/dpdk.sh)
+# xdpsec's encrypt rate at s1 and per-busy-core figure by "DIR CIPHER/SIZE"
+# (bench/dpdk.sh)
 declare -A XRATE=() XCAP=()
 for s in "${SZ[@]}"; do
 	ip netns exec "$NH" "$XB/xgen" -D h0
@@ -338,7 +339,7 @@ xgen_esp() { # xgen's -e of SPI and cipher_args
 ctr() { hcounter "$1" "$2"; }
 ratio_row() { # ratio_row DIR CIPHER SIZE RATE CRYPTO CEIL_NOTE SENT CAP
 	local dir=$1 c=$2 s=$3 rate=$4 cr=$5 comb ratio tgt st f note= how
-	XRATE[$dir $c/$s]=$rate XCAP[$dir $c/$s]=$8
+	XCAP[$dir $c/$s]=$8
 	if [ -z "$cr" ] || [ -z "${ECHO[$s]}" ] || [ "${ECHO[$s]}" = 0 ]; then
 		row xdpsec "$dir $c" "$s" "$rate" pkt/s "" "" "" "no ceiling"
 		return

@@ -413,10 +413,11 @@ static void iv_atfork(void)
 
 static int random_iv(uint8_t *iv, size_t n)
 {
-	if (n > IV_POOL || pthread_once(&iv_once, iv_atfork))
+	if (n > IV_POOL)
 		return -EIO;
 	if (iv_left < n) {
-		if (RAND_bytes(iv_pool, IV_POOL) != 1) {
+		if (pthread_once(&iv_once, iv_atfork) ||
+		    RAND_bytes(iv_pool, IV_POOL) != 1) {
 			iv_left = 0;
 			return -EIO;
 		}
